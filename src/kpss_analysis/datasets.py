@@ -33,6 +33,7 @@ class Dataset:
     publisher: str
     vintage: str
     files: tuple[RawFile, ...]
+    citation: str = ""
     page: str | None = None
     note: str = ""
 
@@ -69,6 +70,7 @@ POPULATION_YEARS = tuple(sorted(_YEARLY_OBCE))
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
         key="territory",
+        citation="ČSÚ, číselníky a vazby územních jednotek (stav 2024)",
         title="Číselníky a vazby územních jednotek (obce, SO ORP, okresy, kraje)",
         publisher=_CZSO,
         vintage="2024",
@@ -92,6 +94,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="age_structure",
+        citation="ČSÚ, Věkové složení obyvatelstva obcí (stav k 31. 12. 2020)",
         title="Věkové složení obyvatelstva obcí (pětileté skupiny, u obcí od 1 000 obyvatel jednotky věku)",
         publisher=_CZSO,
         vintage="2020-12-31",
@@ -105,6 +108,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="population_totals",
+        citation="ČSÚ, Počet obyvatel v obcích k 1. 1. 2004–2024",
         title="Počet obyvatel v obcích České republiky k 1. 1.",
         publisher=_CZSO,
         vintage=f"{POPULATION_YEARS[0]}-01-01/{POPULATION_YEARS[-1]}-01-01",
@@ -116,6 +120,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="census_orp",
+        citation="ČSÚ, Sčítání lidu, domů a bytů 2021 (stav k 26. 3. 2021)",
         title="Sčítání lidu, domů a bytů 2021 – výsledky za SO ORP",
         publisher=_CZSO,
         vintage="2021-03-26",
@@ -128,6 +133,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="mos",
+        citation="ČSÚ, Městská a obecní statistika (MOS), ukazatele obcí za rok 2024",
         title="Městská a obecní statistika (MOS) – ukazatele obcí za rok 2024",
         publisher=_CZSO,
         vintage="2024",
@@ -142,6 +148,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="projection",
+        citation="ČSÚ, Projekce obyvatelstva ČR 2023–2100, střední varianta",
         title="Projekce obyvatelstva České republiky 2023–2100, střední varianta",
         publisher=_CZSO,
         vintage="2023-01-01",
@@ -153,6 +160,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="boundaries",
+        citation="ČÚZK, RÚIAN – správní hranice obcí (generalizované, 2022)",
         title="Správní hranice obcí (RÚIAN), generalizované",
         publisher="Český úřad zeměměřický a katastrální (ČÚZK)",
         vintage="2022",
@@ -163,6 +171,11 @@ DATASETS: tuple[Dataset, ...] = (
         ),
     ),
 )
+
+
+def citation(*keys: str) -> str:
+    """The "Zdroj:" text for figures and tables resting on the given datasets."""
+    return "; ".join(get_dataset(key).citation for key in keys)
 
 
 def get_dataset(key: str) -> Dataset:

@@ -1,0 +1,142 @@
+"""Command line: ``kpss data fetch|build``, ``kpss orp list|show``, ``kpss run``.
+
+Errors the user can act on (unknown ORP, missing data, corrupt file, wrong parameter) are
+printed as one message without a traceback and end with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__, config, fmt
+from .errors import KpssError
+
+EPILOG = """\
+Typical use:
+  kpss data fetch              copy raw data from the mirror (../shared/data/raw or $KPSS_MIRROR)
+  kpss data build              parse and validate them into data/processed
+  kpss orp list --kraj Karlovarský
+  kpss orp show Sokolov
+  kpss run --orp Sokolov       run every chapter; outputs in outputs/<code>-<name>/
+
+Environment: KPSS_DATA_DIR (data root), KPSS_OUTPUT_DIR (outputs), KPSS_MIRROR (raw mirror).
+"""
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from .fetch import fetch_all, format_report
+
+    mirror = None if args.online else (Path(args.mirror) if args.mirror else config.default_mirror())
+    where = f"mirror {mirror}" if mirror else "the publishers' official sources"
+    print(f"Fetching raw data into {config.raw_dir()} from {where} …")
+    results = fetch_all(config.raw_dir(), mirror, keys=args.only or None, force=args.force,
+                        progress=not args.quiet)
+    print(format_report(results))
+    return 1 if any(r.status == "manual" for r in results) else 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build_all
+
+    print(f"Building processed tables from {config.raw_dir()} into {config.processed_dir()} …")
+    report = build_all(config.raw_dir(), config.processed_dir())
+    checks = report["checks"]
+    print(f"Done in {report['seconds']} s: {checks['obce']} obce, {checks['orp']} ORP, {checks['okresy']} okresů, "
+          f"{checks['kraje']} krajů; population 31. 12. 2020 = {fmt.number(checks['population_2020_12_31'])}.")
+    return 0
+
+
+def _cmd_orp_list(args: argparse.Namespace) -> int:
+    from .load import load_territory
+    from .territory import find_kraj, orp_table
+
+    territory = load_territory()
+    table = orp_table(territory)
+    if args.kraj:
+        kraj_code, _name = find_kraj(args.kraj, territory)
+        table = table[table["kraj_kod"] == kraj_code]
+    for row in table.itertuples():
+        print(f"{row.orp_kod}  {row.orp_nazev:<36} {row.kraj_nazev:<22} {row.n_obce:>4} obcí")
+    print(f"{len(table)} ORP")
+    return 0
+
+
+def _cmd_orp_show(args: argparse.Namespace) -> int:
+    from .demography import compute_key_figures
+    from .load import load_age5, load_population_totals, load_territory
+    from .territory import find_orp
+
+    territory = load_territory()
+    orp = find_orp(args.orp, territory)
+    print(f"SO ORP {orp.name} (ČSÚ {orp.code}), {orp.kraj_name}, {orp.n_obce} obcí, výstupy: {orp.folder_name}/")
+    table = compute_key_figures(load_age5(), load_population_totals(), territory, orp)
+    label = table.columns[2]
+    for key, text, value in zip(table["key"], table["ukazatel"], table[label]):
+        decimals = 1 if key.startswith(("share", "ageing", "dependency")) else 0
+        print(f"  {text:<62} {fmt.number(value, decimals):>12}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run_orp
+
+    run_orp(args.orp, chapters=args.chapters, output_root=Path(args.output_dir) if args.output_dir else None,
+            progress=not args.quiet)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpss", description="Analytické kapitoly komunitních plánů sociálních služeb pro SO ORP "
+        "z otevřených dat ČSÚ, MPSV a ČÚZK.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"kpss-analysis {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    data = commands.add_parser("data", help="fetch raw data and build processed tables")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="STEP")
+    fetch = data_commands.add_parser("fetch", help="fill data/raw from the mirror or the publishers")
+    source = fetch.add_mutually_exclusive_group()
+    source.add_argument("--mirror", metavar="DIR", help="folder laid out like data/raw to copy from "
+                        "(default: $KPSS_MIRROR, else ../shared/data/raw beside the checkout)")
+    source.add_argument("--online", action="store_true", help="ignore any mirror; download from the publishers")
+    fetch.add_argument("--only", nargs="+", metavar="DATASET", help="only these datasets (keys of the registry)")
+    fetch.add_argument("--force", action="store_true", help="fetch again even if a verified copy is present")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bars")
+    fetch.set_defaults(func=_cmd_fetch)
+    build = data_commands.add_parser("build", help="parse and validate data/raw into data/processed")
+    build.set_defaults(func=_cmd_build)
+
+    orp = commands.add_parser("orp", help="list ORPs or show one")
+    orp_commands = orp.add_subparsers(dest="orp_command", required=True, metavar="ACTION")
+    listing = orp_commands.add_parser("list", help="all ORPs (or those of one kraj) with their ČSÚ codes")
+    listing.add_argument("--kraj", help="kraj name, ČSÚ code or NUTS code")
+    listing.set_defaults(func=_cmd_orp_list)
+    show = orp_commands.add_parser("show", help="key figures of one ORP")
+    show.add_argument("orp", help="ORP name (any case, with or without diacritics) or ČSÚ code")
+    show.set_defaults(func=_cmd_orp_show)
+
+    run = commands.add_parser("run", help="execute the chapter notebooks for an ORP with papermill")
+    run.add_argument("--orp", required=True, help="ORP name or ČSÚ code, e.g. Sokolov, pribram, 2120")
+    run.add_argument("--chapters", nargs="+", metavar="NN", help="only these chapters (e.g. 01)")
+    run.add_argument("--output-dir", metavar="DIR", help="parent folder of the ORP's outputs (default: outputs/)")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KpssError as exc:
+        print(f"kpss: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kpss: interrupted; outputs already complete were left as they were.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Czech formatting of numbers, percentages and dates for everything a plan reader sees.
+
+Numbers use the Czech locale of Babel (CLDR): decimal comma and a no-break space as the
+thousands separator, so "10 701 777" and "21,4 %" never wrap inside a number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+from matplotlib.ticker import FuncFormatter
+
+LOCALE = "cs_CZ"
+NBSP = "\u00a0"
+MISSING = "–"
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """12345.678 → '12 345,7' (decimals=1); missing → '–'."""
+    if _is_missing(value):
+        return MISSING
+    # Round half up from the shortest repr (as ČSÚ tables do); Babel alone rounds half to even.
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(rounded, format=pattern, locale=LOCALE)
+
+
+def signed(value: float | int | None, decimals: int = 0) -> str:
+    """Like :func:`number` with an explicit '+' for positive values (changes, balances)."""
+    text = number(value, decimals)
+    return f"+{text}" if not _is_missing(value) and value > 0 else text.replace("-", "−")
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """A value already in percent: 21.43 → '21,4 %'."""
+    return MISSING if _is_missing(value) else f"{number(value, decimals)}{NBSP}%"
+
+
+def date(value: dt.date | str) -> str:
+    """2020-12-31 → '31. 12. 2020' (Czech style with spaces)."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day}.{NBSP}{day.month}.{NBSP}{day.year}"
+
+
+def axis_formatter(decimals: int = 0, suffix: str = "") -> FuncFormatter:
+    """Matplotlib tick formatter with Czech numbers, e.g. ``ax.yaxis.set_major_formatter(...)``."""
+    return FuncFormatter(lambda value, _pos: number(value, decimals) + suffix)

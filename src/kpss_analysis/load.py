@@ -1,0 +1,93 @@
+"""Cheap, cached readers of the processed tables. Notebooks read data only through these.
+
+Each loader reads its parquet file once per process (cache keyed by the file path, so a
+different ``KPSS_DATA_DIR`` gets its own entry) and returns a copy, so callers may modify
+what they get without touching the cache.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from . import config
+from .build import REPORT_NAME, TABLES
+from .errors import DataMissingError
+
+BOUNDARY_LEVELS = ("obec", "orp", "okres", "kraj")
+
+
+def _path(name: str) -> Path:
+    processed = config.processed_dir()
+    if not (processed / REPORT_NAME).is_file():
+        raise DataMissingError(
+            f"Processed data are missing in {processed} (no {REPORT_NAME}). "
+            "Run `kpss data fetch` and `kpss data build` (or `make data`) first."
+        )
+    path = processed / TABLES[name]
+    if not path.is_file():
+        raise DataMissingError(f"Processed table {path} is missing. Run `kpss data build` again.")
+    return path
+
+
+@lru_cache(maxsize=32)
+def _read(path: Path, geo: bool) -> pd.DataFrame:
+    return gpd.read_parquet(path) if geo else pd.read_parquet(path)
+
+
+def _load(name: str, geo: bool = False) -> pd.DataFrame:
+    return _read(_path(name), geo).copy()
+
+
+def load_territory() -> pd.DataFrame:
+    """One row per obec: obec → SO ORP → okres → kraj, ČSÚ, RÚIAN, LAU and NUTS codes."""
+    return _load("territory")
+
+
+def load_age5() -> pd.DataFrame:
+    """Population by obec × sex (M/F) × five-year group (``age_start``, 85 = 85+), 31. 12. 2020."""
+    return _load("age5")
+
+
+def load_age1() -> pd.DataFrame:
+    """Population by single year (``age`` 0–84, 85 = 85+) × sex, obce with 1 000+ people, 31. 12. 2020."""
+    return _load("age1")
+
+
+def load_population_totals() -> pd.DataFrame:
+    """Population of every obec by sex on 1 January of each year (``year``), with mean age."""
+    return _load("population_totals")
+
+
+def load_census_orp() -> pd.DataFrame:
+    """Census 2021 (SLDB) counts by SO ORP: age, education (15+), marital status."""
+    return _load("census_orp")
+
+
+def load_mos() -> pd.DataFrame:
+    """MOS 2024 indicators by obec: migration balance per 1 000, natural increase, unemployment share."""
+    return _load("mos_obce")
+
+
+def load_projection() -> pd.DataFrame:
+    """ČSÚ national projection (middle variant) on 1 January × single age × sex."""
+    return _load("projection")
+
+
+def load_boundaries(level: str) -> gpd.GeoDataFrame:
+    """Polygons of ``level`` (obec, orp, okres, kraj) in EPSG:5514."""
+    if level not in BOUNDARY_LEVELS:
+        raise ValueError(f"unknown boundary level {level!r}; choose one of {', '.join(BOUNDARY_LEVELS)}")
+    return _load(f"boundaries_{level}", geo=True)
+
+
+def load_build_report() -> dict:
+    """The report of the last build: datasets with vintages, row counts and checks."""
+    path = config.processed_dir() / REPORT_NAME
+    if not path.is_file():
+        _path("territory")  # raises the helpful message
+    return json.loads(path.read_text(encoding="utf-8"))

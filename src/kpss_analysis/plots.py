@@ -1,0 +1,220 @@
+"""Charts and maps for plan chapters: each takes ``ax=None``, draws, returns the Axes.
+
+Nothing here saves or shows a figure (see :mod:`kpss_analysis.output`). Colours are chosen
+to stay distinguishable in greyscale print and for colour-blind readers: a dark and a light
+tone for the two sexes, single-hue sequential palettes for maps, and line styles plus
+markers (not colour alone) for series.
+"""
+
+from __future__ import annotations
+
+import mapclassify
+import matplotlib.patheffects as pe
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from . import fmt
+from .output import A4_TEXT_WIDTH_IN
+
+MEN_COLOR = "#1f4e79"  # dark blue
+WOMEN_COLOR = "#f4a259"  # light orange: differs from the blue in lightness, too
+HIGHLIGHT = "#1f4e79"
+MUTED = "#b8c4d0"
+LINE_STYLES = [("-", "o", "#1f4e79"), ("--", "s", "#c0504d"), (":", "^", "#333333")]
+MISSING_HATCH = "////"
+
+
+def use_style() -> None:
+    """Fonts and sizes for figures printed at A4 text width."""
+    plt.rcParams.update({
+        "font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
+        "xtick.labelsize": 7.5, "ytick.labelsize": 7.5, "legend.fontsize": 7.5,
+        "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
+        "svg.fonttype": "none", "axes.formatter.use_locale": False,
+    })
+
+
+def new_figure(height_ratio: float = 0.62):
+    """A figure of A4 text width and the given height/width ratio, with one Axes."""
+    use_style()
+    return plt.subplots(figsize=(A4_TEXT_WIDTH_IN, A4_TEXT_WIDTH_IN * height_ratio), layout="constrained")
+
+
+def _ax(ax, height_ratio: float = 0.62):
+    return ax if ax is not None else new_figure(height_ratio)[1]
+
+
+# --------------------------------------------------------------------------- pyramid
+
+
+def plot_pyramid(pyramid: pd.DataFrame, reference: pd.DataFrame | None = None, *, reference_label: str = "",
+                 ax=None):
+    """Age pyramid in % of the total population: men left, women right.
+
+    ``reference`` (e.g. the kraj) is drawn as a black outline on top, so the two profiles
+    compare directly although their totals differ.
+    """
+    ax = _ax(ax, 0.75)
+    y = np.arange(len(pyramid))
+    ax.barh(y, -pyramid["men_pct"], color=MEN_COLOR, height=0.85, label="Muži")
+    ax.barh(y, pyramid["women_pct"], color=WOMEN_COLOR, height=0.85, label="Ženy")
+    if reference is not None:
+        edges = np.append(y - 0.5, y[-1] + 0.5)
+        for side, column in ((-1, "men_pct"), (1, "women_pct")):
+            values = side * reference[column].to_numpy()
+            ax.stairs(values, edges, orientation="horizontal", color="black", linewidth=1.1,
+                      label=reference_label if side == 1 else None, baseline=None)
+    ax.set_yticks(y, pyramid["age_group"])
+    limit = max(pyramid[["men_pct", "women_pct"]].to_numpy().max(),
+                reference[["men_pct", "women_pct"]].to_numpy().max() if reference is not None else 0) * 1.1
+    ax.set_xlim(-limit, limit)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt.number(abs(v), 1) + fmt.NBSP + "%"))
+    ax.axvline(0, color="white", linewidth=0.8)
+    ax.set_xlabel("Podíl na celkovém počtu obyvatel")
+    ax.set_ylabel("Věková skupina (roky)")
+    ax.text(0.02, 0.98, "Muži", transform=ax.transAxes, ha="left", va="top", fontweight="bold", color=MEN_COLOR)
+    ax.text(0.98, 0.98, "Ženy", transform=ax.transAxes, ha="right", va="top", fontweight="bold", color="#b5651d")
+    if reference is not None:
+        ax.legend(loc="lower right", frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------------------- maps
+
+
+def classify(values: pd.Series, k: int = 5) -> tuple[pd.Series, list[tuple[float, float]]]:
+    """Fisher–Jenks classes (deterministic) of the non-missing values.
+
+    Returns the class index per value (NaN where missing) and, per class, the smallest and
+    largest value it holds. With at most ``k`` distinct values each gets its own class.
+    """
+    present = values.dropna()
+    if present.empty:
+        return pd.Series(np.nan, index=values.index), []
+    distinct = np.unique(present)
+    bins = distinct if len(distinct) <= k else mapclassify.FisherJenks(present.to_numpy(), k=k).bins
+    classes = pd.Series(np.searchsorted(bins, values.to_numpy(), side="left"), index=values.index, dtype=float)
+    classes = classes.where(values.notna())
+    ranges = [(values[classes == i].min(), values[classes == i].max()) for i in range(len(bins))]
+    return classes, ranges
+
+
+def map_choropleth(obce, column: str, *, outline=None, ax=None, k: int = 5, cmap: str = "YlGnBu",
+                   decimals: int = 1, suffix: str = "", legend_title: str = "", diverging: bool = False,
+                   labels: pd.Series | None = None):
+    """Choropleth of ``column`` over the obce polygons with the ORP outline.
+
+    Missing values are hatched and counted in the legend ("bez údajů"), never dropped.
+    With ``diverging`` the colours are centred on zero (green below, brown above).
+    ``labels`` (name per row index) writes those names at the polygons' centres.
+    """
+    ax = _ax(ax, 0.8)
+    classes, ranges = classify(obce[column], k)
+    n = len(ranges)
+    if diverging:
+        extent = max(abs(obce[column].min()), abs(obce[column].max())) or 1
+        colors = [plt.get_cmap("BrBG_r")(0.5 + 0.45 * (lo + hi) / 2 / extent) for lo, hi in ranges]
+    else:
+        colors = [plt.get_cmap(cmap)(0.15 + 0.8 * i / max(n - 1, 1)) for i in range(n)]
+    face = [colors[int(c)] if not np.isnan(c) else "white" for c in classes]
+    obce.plot(ax=ax, color=face, edgecolor="#666666", linewidth=0.3)
+    missing = obce[classes.isna()]
+    if not missing.empty:
+        missing.plot(ax=ax, facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH, linewidth=0.3)
+    if outline is not None:
+        outline.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    if labels is not None:
+        points = obce.loc[labels.index].representative_point()
+        for name, point in zip(labels, points):
+            ax.annotate(name, (point.x, point.y), ha="center", va="center", fontsize=6.5,
+                        path_effects=[pe.withStroke(linewidth=2, foreground="white")])
+    handles = []
+    for i, (lo, hi) in enumerate(ranges):
+        text = fmt.number(hi, decimals) if lo == hi else f"{fmt.number(lo, decimals)} – {fmt.number(hi, decimals)}"
+        count = int((classes == i).sum())
+        handles.append(Patch(facecolor=colors[i], edgecolor="#666666", label=f"{text}{suffix} ({count})"))
+    if not missing.empty:
+        handles.append(Patch(facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH,
+                             label=f"bez údajů ({len(missing)})"))
+    ax.legend(handles=handles, title=legend_title + "\n(v závorce počet obcí)", loc="upper left",
+              bbox_to_anchor=(1.0, 1.0), frameon=False, title_fontsize=7.5, alignment="left")
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return ax
+
+
+# --------------------------------------------------------------------------- ranking and series
+
+
+def plot_ranking(ranking: pd.DataFrame, highlight: str, *, references: dict[str, float] | None = None,
+                 decimals: int = 1, suffix: str = "", xlabel: str = "", ax=None):
+    """Horizontal bars of ``value`` per ORP, the highlighted ORP dark and labelled.
+
+    ``references`` maps a label (e.g. "Karlovarský kraj") to a value drawn as a vertical line.
+    """
+    ax = _ax(ax, max(0.25, 0.05 * len(ranking) + 0.15))
+    y = np.arange(len(ranking))[::-1]
+    colors = [HIGHLIGHT if code == highlight else MUTED for code in ranking["orp_kod"]]
+    ax.barh(y, ranking["value"], color=colors, height=0.75)
+    ax.set_yticks(y, ranking["orp_nazev"])
+    for tick, code in zip(ax.get_yticklabels(), ranking["orp_kod"]):
+        tick.set_fontweight("bold" if code == highlight else "normal")
+    for yi, value in zip(y, ranking["value"]):
+        ax.text(value, yi, " " + fmt.number(value, decimals), va="center", fontsize=6.5)
+    for (label, value), (style, _marker, color) in zip((references or {}).items(), LINE_STYLES[1:]):
+        ax.axvline(value, linestyle=style, color=color, linewidth=1.1, label=f"{label}: {fmt.number(value, decimals)}{suffix}")
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(0))
+    ax.set_xlabel(xlabel)
+    if references:
+        ax.legend(loc="lower right", frameon=True, framealpha=0.9)
+    ax.set_xlim(0, ranking["value"].max() * 1.12)
+    return ax
+
+
+def plot_index_series(table: pd.DataFrame, columns: list[str], labels: list[str], *, breaks=None, ax=None):
+    """Lines of indexed series over ``year`` with distinct styles and markers.
+
+    ``breaks`` is a list of ``(year_from, year_to, text)`` marking a break in the series
+    (e.g. the census revision between 1. 1. 2021 and 1. 1. 2022) as a shaded band.
+    """
+    ax = _ax(ax, 0.55)
+    for column, label, (style, marker, color) in zip(columns, labels, LINE_STYLES):
+        ax.plot(table["year"], table[column], linestyle=style, marker=marker, markersize=3, color=color,
+                linewidth=1.4, label=label)
+    for start, end, text in breaks or []:
+        ax.axvspan(start, end, color="#dddddd", zorder=0)
+        ax.text((start + end) / 2, 0.02, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=6.5, rotation=90, color="#333333")
+    ax.axhline(100, color="#999999", linewidth=0.6)
+    ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
+    ax.set_xticks(table["year"][::2])
+    ax.set_xlabel("Stav k 1. 1. roku")
+    ax.grid(axis="y", color="#e5e5e5")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_grouped_bars(table: pd.DataFrame, category: str, columns: list[str], *, decimals: int = 1,
+                      suffix: str = "", xlabel: str = "", ax=None):
+    """Horizontal grouped bars of ``columns`` (units) per ``category``, hatched per unit for print."""
+    ax = _ax(ax, 0.55)
+    n = len(columns)
+    height = 0.8 / n
+    y = np.arange(len(table))[::-1]
+    hatches = ["", "///", "..."]
+    colors = ["#1f4e79", "#8fb3d9", "#eeeeee"]
+    for i, column in enumerate(columns):
+        offset = (i - (n - 1) / 2) * height
+        bars = ax.barh(y - offset, table[column], height=height, color=colors[i % 3], hatch=hatches[i % 3],
+                       edgecolor="#333333", linewidth=0.4, label=column)
+        for bar, value in zip(bars, table[column]):
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + fmt.number(value, decimals),
+                    va="center", fontsize=6)
+    ax.set_yticks(y, table[category])
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(0, suffix))
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, table[columns].to_numpy().max() * 1.15)
+    ax.legend(frameon=False, loc="lower right")
+    return ax
