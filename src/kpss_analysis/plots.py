@@ -118,7 +118,7 @@ def map_choropleth(obce, column: str, *, outline=None, ax=None, k: int = 5, cmap
         colors = [plt.get_cmap("BrBG_r")(0.5 + 0.45 * (lo + hi) / 2 / extent) for lo, hi in ranges]
     else:
         colors = [plt.get_cmap(cmap)(0.15 + 0.8 * i / max(n - 1, 1)) for i in range(n)]
-    face = [colors[int(c)] if not np.isnan(c) else "white" for c in classes]
+    face = [colors[int(c)] if not np.isnan(c) else (1.0, 1.0, 1.0, 1.0) for c in classes]
     obce.plot(ax=ax, color=face, edgecolor="#666666", linewidth=0.3)
     missing = obce[classes.isna()]
     if not missing.empty:
@@ -185,8 +185,8 @@ def plot_index_series(table: pd.DataFrame, columns: list[str], labels: list[str]
                 linewidth=1.4, label=label)
     for start, end, text in breaks or []:
         ax.axvspan(start, end, color="#dddddd", zorder=0)
-        ax.text((start + end) / 2, 0.02, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                fontsize=6.5, rotation=90, color="#333333")
+        ax.text((start + end) / 2, 0.98, text, transform=ax.get_xaxis_transform(), ha="center", va="top",
+                fontsize=6.5, rotation=90, color="#333333", bbox={"facecolor": "#dddddd", "edgecolor": "none", "pad": 1})
     ax.axhline(100, color="#999999", linewidth=0.6)
     ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
     ax.set_xticks(table["year"][::2])

@@ -25,6 +25,11 @@ from .output import MANIFEST, read_json, write_json
 from .territory import Orp, find_orp
 
 
+#: Names of the parameters ``kpss run`` passes to every chapter notebook (a test checks the
+#: notebooks' ``parameters`` cells against it).
+RUN_PARAMETERS = ("orp", "output_dir")
+
+
 class ChapterFailedError(KpssError):
     """A chapter notebook raised: the message names the chapter, the cell and the error."""
 
@@ -99,7 +104,7 @@ def run_orp(query: str, *, chapters: list[str] | None = None, output_root: Path 
     staging = root / f".{orp.folder_name}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    parameters = {"orp": orp.code, "output_dir": str(staging)}
+    parameters = dict(zip(RUN_PARAMETERS, (orp.code, str(staging)), strict=True))
     timings = {}
     try:
         for notebook in notebooks:

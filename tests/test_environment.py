@@ -1,0 +1,39 @@
+"""environment.yml (conda) and pyproject.toml (pip) must pin the same packages and versions."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject_pins() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = {}
+    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        name, version = re.fullmatch(r"([A-Za-z0-9_.-]+)==([\w.]+)", spec).groups()
+        pins[name.lower()] = version
+    return pins
+
+
+def _conda_pins() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pins = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str) and "=" in dep and not dep.startswith("python="):
+            name, version = dep.split("=", 1)
+            pins[name.lower()] = version
+    return pins
+
+
+def test_conda_and_pip_pin_the_same_versions():
+    assert _conda_pins() == _pyproject_pins()
+
+
+def test_environment_installs_the_package_itself():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert pip_section == ["-e ."]
+    assert "conda-forge" in env["channels"]
