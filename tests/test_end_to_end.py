@@ -134,3 +134,17 @@ def test_cli_orp_show_prints_czech_numbers(use_data):
     assert result.returncode == 0
     assert "SO ORP Příbram (ČSÚ 2120)" in result.stdout
     assert re.search(r"Počet obcí\s+74", result.stdout)
+
+
+def test_notebook_runs_with_its_default_parameters(use_data, tmp_path, monkeypatch):
+    """As in JupyterLab: no injected parameters; outputs go to $KPSS_OUTPUT_DIR/<code>-<slug>."""
+    import papermill
+
+    from kpss_analysis import config
+
+    monkeypatch.setenv("KPSS_OUTPUT_DIR", str(tmp_path))
+    papermill.execute_notebook(str(config.notebooks_dir() / "01_demografie.ipynb"), str(tmp_path / "run.ipynb"),
+                               kernel_name=config.KERNEL_NAME, progress_bar=False, cwd=str(config.notebooks_dir()))
+    summary = json.loads((tmp_path / "4107-sokolov" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["orp"] == {"code": "4107", "name": "Sokolov"}
+    assert summary["demografie"]["orp"]["population"] == 74_502
