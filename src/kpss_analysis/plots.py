@@ -162,13 +162,15 @@ def plot_ranking(ranking: pd.DataFrame, highlight: str, *, references: dict[str,
     for tick, code in zip(ax.get_yticklabels(), ranking["orp_kod"]):
         tick.set_fontweight("bold" if code == highlight else "normal")
     for yi, value in zip(y, ranking["value"]):
-        ax.text(value, yi, " " + fmt.number(value, decimals), va="center", fontsize=6.5)
+        ax.text(value, yi, " " + fmt.number(value, decimals), va="center", fontsize=6.5,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
     for (label, value), (style, _marker, color) in zip((references or {}).items(), LINE_STYLES[1:]):
         ax.axvline(value, linestyle=style, color=color, linewidth=1.1, label=f"{label}: {fmt.number(value, decimals)}{suffix}")
     ax.xaxis.set_major_formatter(fmt.axis_formatter(0))
     ax.set_xlabel(xlabel)
     if references:
-        ax.legend(loc="lower right", frameon=True, framealpha=0.9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(ranking), 4)), ncol=len(references),
+                  frameon=False)
     ax.set_xlim(0, ranking["value"].max() * 1.12)
     return ax
 
