@@ -97,7 +97,7 @@ def _reading(path: Path):
         raise
     except Exception as exc:  # a corrupt or unexpected file: tell the user which one
         raise DataValidationError(
-            f"Cannot read raw file {path}: {type(exc).__name__}: {exc}. "
+            f"Cannot read raw file {path}: {type(exc).__name__}: {str(exc).rstrip('.')}. "
             "The file is corrupt or not in the publisher's format; re-fetch it with "
             "`kpss data fetch --force`."
         ) from exc
@@ -271,6 +271,27 @@ def _long(body: pd.DataFrame, block: pd.DataFrame, age_name: str) -> pd.DataFram
     return out[["obec_kod", "sex", age_name, "population"]]
 
 
+def _parse_age_sheet(path: Path, has_single_years: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Validate one age sheet; return its five-year and (where published) single-year tables."""
+    single_years = None
+    header, body = _read_age_sheet(path)
+    block5 = _age5_block(header, body, path)
+    totals = pd.to_numeric(body[5], errors="raise").astype("int64")
+    bad = body.loc[block5.sum(axis=1) != totals, 1]
+    _check(bad.empty, path, f"age groups do not sum to Celkem for obce {list(bad[:5])}")
+    if has_single_years:
+        block1 = _single_year_block(header, body, path)
+        regrouped = block1.T.groupby(lambda age: min(age // 5 * 5, 85)).sum().T
+        bad = body.loc[(regrouped != block5).any(axis=1), 1]
+        _check(bad.empty, path, f"single years do not add up to the five-year groups for obce {list(bad[:5])}")
+        single_years = _long(body, block1, "age")
+    # muži + ženy = celkem, row by row
+    by_sex = totals.groupby([body[1].astype(str), body[0]]).sum().unstack()
+    bad = by_sex.index[by_sex["muži"] + by_sex["ženy"] != by_sex["celkem"]]
+    _check(bad.empty, path, f"muži + ženy ≠ celkem for obce {list(bad[:5])}")
+    return _long(body, block5, "age_start"), single_years
+
+
 def parse_age_structure(raw: Path, territory: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Population by obec × sex × age on 31. 12. 2020 from the two ČSÚ sheets.
 
@@ -280,23 +301,10 @@ def parse_age_structure(raw: Path, territory: pd.DataFrame) -> tuple[pd.DataFram
     p_small, p_large = (raw / f.path for f in get_dataset("age_structure").files)
     frames5, frames1 = [], []
     for path, has_single_years in [(p_small, False), (p_large, True)]:
-        header, body = _read_age_sheet(path)
-        block5 = _age5_block(header, body, path)
-        totals = pd.to_numeric(body[5], errors="raise").astype("int64")
-        bad = body.loc[block5.sum(axis=1) != totals, 1]
-        _check(bad.empty, path, f"age groups do not sum to Celkem for obce {list(bad[:5])}")
-        if has_single_years:
-            block1 = _single_year_block(header, body, path)
-            regrouped = block1.T.groupby(lambda age: min(age // 5 * 5, 85)).sum().T
-            bad = body.loc[(regrouped != block5).any(axis=1), 1]
-            _check(bad.empty, path, f"single years do not add up to the five-year groups for obce {list(bad[:5])}")
-            frames1.append(_long(body, block1, "age"))
-        # muži + ženy = celkem, row by row
-        by_sex = totals.groupby([body[1].astype(str), body[0]]).sum().unstack()
-        bad = by_sex.index[by_sex["muži"] + by_sex["ženy"] != by_sex["celkem"]]
-        _check(bad.empty, path, f"muži + ženy ≠ celkem for obce {list(bad[:5])}")
-        frames5.append(_long(body, block5, "age_start"))
-
+        with _reading(path):
+            five_year, single_years = _parse_age_sheet(path, has_single_years)
+        frames5.append(five_year)
+        frames1 += [single_years] if single_years is not None else []
     age5 = pd.concat(frames5, ignore_index=True)
     age1 = pd.concat(frames1, ignore_index=True)
     codes = set(age5["obec_kod"])

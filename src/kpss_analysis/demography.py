@@ -54,7 +54,7 @@ def _unit_key(frame: pd.DataFrame, territory: pd.DataFrame, level: str) -> pd.Se
     if level == "cr":
         return pd.Series(CR_CODE, index=frame.index, name="unit")
     if level == "obec":
-        return frame["obec_kod"].rename("unit")
+        return frame["obec_kod"].where(frame["obec_kod"].isin(territory["obec_kod"])).rename("unit")
     if level not in LEVEL_KEYS:
         raise ValueError(f"unknown level {level!r}; choose obec, orp, okres, kraj or cr")
     mapping = territory.set_index("obec_kod")[LEVEL_KEYS[level]]
@@ -152,7 +152,7 @@ def compute_key_figures(age5: pd.DataFrame, totals: pd.DataFrame, territory: pd.
 def compute_pyramid(age5: pd.DataFrame, territory: pd.DataFrame, level: str, code: str) -> pd.DataFrame:
     """Population of one unit by five-year group and sex, in persons and % of its total.
 
-    Returns columns ``age_start``, ``age_group``, ``men``, ``women``, ``men_pct``, ``women_pct``.
+    Returns columns ``age_start``, ``age_group``, ``women``, ``men``, ``men_pct``, ``women_pct``.
     """
     by_unit = aggregate_by_unit(age5, territory, level, by=["sex", "age_start"])
     unit = by_unit[by_unit["unit"] == code]

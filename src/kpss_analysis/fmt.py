@@ -28,6 +28,8 @@ def number(value: float | int | None, decimals: int = 0) -> str:
         return MISSING
     # Round half up from the shortest repr (as ČSÚ tables do); Babel alone rounds half to even.
     rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded.is_zero():
+        rounded = abs(rounded)  # no "-0,0"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(rounded, format=pattern, locale=LOCALE)
 

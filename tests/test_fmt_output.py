@@ -1,0 +1,301 @@
+"""Czech number formatting, and the files ChapterOutput writes (XLSX, CSV, PNG, SVG, JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import openpyxl  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from kpss_analysis import fmt, output  # noqa: E402
+from kpss_analysis.output import A4_TEXT_WIDTH_IN, ChapterOutput  # noqa: E402
+from kpss_analysis.territory import Orp  # noqa: E402
+
+NBSP = "\u00a0"
+SOKOLOV = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 31)
+
+
+# --------------------------------------------------------------------------- fmt
+
+
+@pytest.mark.parametrize("value, decimals, expected", [
+    (2.5, 0, "3"),                 # half up, not Babel's half to even ('2')
+    (3.5, 0, "4"),
+    (0.5, 0, "1"),
+    (0.05, 1, "0,1"),              # from repr '0.05', not the binary 0.05000000000000000277
+    (2.675, 2, "2,68"),            # binary 2.67499999… would give 2,67
+    (-3.25, 1, "-3,3"),            # half away from zero for negatives
+    (12345.678, 1, f"12{NBSP}345,7"),
+    (10701777, 0, f"10{NBSP}701{NBSP}777"),
+    (1234567.891, 2, f"1{NBSP}234{NBSP}567,89"),
+    (999.96, 1, f"1{NBSP}000,0"),
+    (7, 2, "7,00"),
+    (np.int64(4500), 0, f"4{NBSP}500"),
+    (np.float64(21.449), 1, "21,4"),
+    (0, 0, "0"),
+])
+def test_number(value, decimals, expected):
+    assert fmt.number(value, decimals) == expected
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), np.nan])
+def test_number_missing_is_dash(missing):
+    assert fmt.number(missing) == "–"
+    assert fmt.percent(missing) == "–"
+    assert fmt.signed(missing, 1) == "–"
+
+
+def test_percent():
+    assert fmt.percent(21.43) == f"21,4{NBSP}%"
+    assert fmt.percent(21.45) == f"21,5{NBSP}%"  # half up
+    assert fmt.percent(3.14159, 2) == f"3,14{NBSP}%"
+    assert fmt.percent(100, 0) == f"100{NBSP}%"
+
+
+def test_signed():
+    assert fmt.signed(3.92, 1) == "+3,9"
+    assert fmt.signed(1234.5, 1) == f"+1{NBSP}234,5"
+    assert fmt.signed(-3.25, 1) == "\u22123,3"  # true minus sign, half away from zero
+    assert fmt.signed(-1500) == f"\u22121{NBSP}500"
+    assert fmt.signed(0) == "0"
+    assert fmt.signed(-1) == "−1"
+
+
+def test_date():
+    assert fmt.date("2020-12-31") == f"31.{NBSP}12.{NBSP}2020"
+    assert fmt.date(dt.date(2024, 1, 1)) == f"1.{NBSP}1.{NBSP}2024"
+
+
+def test_axis_formatter():
+    formatter = fmt.axis_formatter(1, f"{NBSP}%")
+    assert formatter(1234.56, 0) == f"1{NBSP}234,6{NBSP}%"
+    assert fmt.axis_formatter()(2.5, 0) == "3"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@pytest.fixture()
+def out(tmp_path) -> ChapterOutput:
+    return ChapterOutput(SOKOLOV, tmp_path / "out", "01_demografie")
+
+
+@pytest.fixture()
+def frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "Obec": ["Sokolov", "Březová"],
+        "Obyvatelé": np.array([23456, 2800], dtype="int64"),
+        "Podíl 65+ (%)": [21.43, 18.75],
+    })
+
+
+def test_default_output_dir_from_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("KPSS_OUTPUT_DIR", str(tmp_path / "outputs"))
+    chapter = ChapterOutput(SOKOLOV, None, "01_demografie")
+    assert chapter.dir == (tmp_path / "outputs" / "4107-sokolov").resolve()
+    assert chapter.dir.is_dir()
+
+
+def test_table_xlsx(out, frame):
+    out.table(frame, "01_obce", caption="Tab. 1: Obce SO ORP Sokolov", source="ČSÚ, 2020",
+              notes="Stav k 31. 12. 2020.")
+    wb = openpyxl.load_workbook(out.dir / "tables" / "01_obce.xlsx")
+    sheet = wb["Tabulka"]
+    assert sheet["A1"].value == "Tab. 1: Obce SO ORP Sokolov"
+    assert sheet["A1"].font.bold
+    assert sheet["A2"].value is None
+    assert [c.value for c in sheet[3]] == ["Obec", "Obyvatelé", "Podíl 65+ (%)"]
+    # data rows 4-5 keep numbers as numbers
+    assert [sheet["A4"].value, sheet["B4"].value, sheet["C4"].value] == ["Sokolov", 23456, 21.43]
+    assert isinstance(sheet["B5"].value, int) and sheet["B5"].value == 2800
+    assert isinstance(sheet["C5"].value, float) and sheet["C5"].value == 18.75
+    # ints → '#,##0', floats → '#,##0.0', text untouched
+    assert sheet["B4"].number_format == "#,##0" and sheet["B5"].number_format == "#,##0"
+    assert sheet["C4"].number_format == "#,##0.0" and sheet["C5"].number_format == "#,##0.0"
+    assert sheet["A4"].number_format == "General"
+    # 2 data rows: header 3, rows 4-5, blank 6, source in row 2 + 5 = 7, note in 8
+    assert sheet["A6"].value is None
+    assert sheet["A7"].value == "Zdroj: ČSÚ, 2020"
+    assert sheet["A8"].value == "Poznámka: Stav k 31. 12. 2020."
+    assert sheet.max_row == 8
+    assert sheet.freeze_panes == "A4"
+
+
+def test_table_explicit_decimals(out, frame):
+    out.table(frame, "t", caption="c", source="s", decimals={"Podíl 65+ (%)": 2, "Obyvatelé": 1})
+    sheet = openpyxl.load_workbook(out.dir / "tables" / "t.xlsx")["Tabulka"]
+    assert sheet["B4"].number_format == "#,##0.0"
+    assert sheet["C4"].number_format == "#,##0.00"
+    # no notes → the source line is the last row
+    assert sheet["A7"].value == "Zdroj: s" and sheet.max_row == 7
+
+
+def test_table_row_decimals(out):
+    key_figures = pd.DataFrame({
+        "ukazatel": ["Počet obyvatel", "Index stáří", "Počet obcí"],
+        "SO ORP Sokolov": [48000.0, 123.456, 31.0],
+        "Česko": [10701777.0, 131.2, 6258.0],
+    })
+    styler = out.table(key_figures, "kf", caption="Klíčové ukazatele", source="ČSÚ", row_decimals=[0, 1, 0])
+    sheet = openpyxl.load_workbook(out.dir / "tables" / "kf.xlsx")["Tabulka"]
+    assert [sheet[f"B{r}"].number_format for r in (4, 5, 6)] == ["#,##0", "#,##0.0", "#,##0"]
+    assert [sheet[f"C{r}"].number_format for r in (4, 5, 6)] == ["#,##0", "#,##0.0", "#,##0"]
+    assert sheet["A5"].number_format == "General"
+    assert sheet["B5"].value == 123.456  # the value itself is not rounded
+    assert sheet["A8"].value == "Zdroj: ČSÚ"  # 3 rows + 5
+    html = styler.to_html()
+    # notebook display: 48 000 without decimals, index stáří with 1 decimal, ČR 10 701 777
+    assert f"48{NBSP}000<" in html
+    assert "123,5<" in html
+    assert f"10{NBSP}701{NBSP}777<" in html
+    assert "48000.0" not in html
+
+
+def test_table_styler_by_column(out, frame):
+    frame.loc[1, "Podíl 65+ (%)"] = np.nan
+    html = out.table(frame, "t", caption="Titulek", source="s").to_html()
+    assert f"23{NBSP}456<" in html and "21,4<" in html and ">–<" in html
+    assert "Titulek" in html
+
+
+def test_table_csv(out, frame):
+    out.table(frame, "01_obce", caption="c", source="s")
+    raw = (out.dir / "tables" / "01_obce.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw[3:].decode("utf-8").splitlines()
+    assert lines == ["Obec;Obyvatelé;Podíl 65+ (%)", "Sokolov;23456;21,43", "Březová;2800;18,75"]
+    back = pd.read_csv(out.dir / "tables" / "01_obce.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["Podíl 65+ (%)"].tolist() == [21.43, 18.75]
+
+
+def test_table_manifest_and_replacement(out, frame):
+    out.table(frame, "01_obce", caption="První", source="ČSÚ")
+    out.table(frame, "02_jine", caption="Druhá", source="ČSÚ")
+    out.table(frame.head(1), "01_obce", caption="První, znovu", source="ČSÚ 2")
+    manifest = json.loads((out.dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["orp"] == {"code": "4107", "name": "Sokolov"}
+    names = [i["name"] for i in manifest["items"]]
+    assert sorted(names) == ["01_obce", "02_jine"]  # replaced, not duplicated
+    item = next(i for i in manifest["items"] if i["name"] == "01_obce")
+    assert item == {"kind": "table", "name": "01_obce", "chapter": "01_demografie", "caption": "První, znovu",
+                    "source": "ČSÚ 2", "notes": None, "files": ["tables/01_obce.xlsx", "tables/01_obce.csv"]}
+    # the re-saved table has 1 row: the source line moved to row 1 + 5 = 6
+    sheet = openpyxl.load_workbook(out.dir / "tables" / "01_obce.xlsx")["Tabulka"]
+    assert sheet["A6"].value == "Zdroj: ČSÚ 2"
+    # no temporary files left behind
+    leftovers = [p.name for p in out.dir.rglob("*") if ".tmp" in p.name]
+    assert leftovers == []
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _figure():
+    fig, ax = plt.subplots(figsize=(A4_TEXT_WIDTH_IN, 3))
+    ax.plot([2020, 2021, 2022], [100, 98.5, 99.1])
+    return fig
+
+
+def test_figure_png_svg(out):
+    fig = _figure()
+    try:
+        paths = out.figure(fig, "01_vyvoj", caption="Vývoj počtu obyvatel", source="ČSÚ, 2024")
+    finally:
+        plt.close(fig)
+    png, svg = paths
+    assert (png.name, svg.name) == ("01_vyvoj.png", "01_vyvoj.svg")
+    assert png.parent == out.dir / "figures"
+    with Image.open(png) as image:
+        width, height = image.size
+        dpi = image.info["dpi"]
+        title = image.info.get("Title")
+        source = image.info.get("Source")
+    assert dpi == pytest.approx((300, 300), abs=0.01)
+    # 16 cm = 6.30 in × 300 dpi = 1890 px; bbox_inches="tight" trims the side margins somewhat
+    assert 0.85 * 1890 <= width <= 1.05 * 1890
+    assert title == "Vývoj počtu obyvatel" and source == "ČSÚ, 2024"
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and "<title>Vývoj počtu obyvatel</title>" in text
+    # the same tight box in points (SVG) and pixels (PNG) → exactly 300 px per inch
+    svg_width_pt = float(text.split('width="', 1)[1].split("pt", 1)[0])
+    assert width / (svg_width_pt / 72) == pytest.approx(300, rel=0.01)
+    # the title and the source line are part of the figure
+    assert fig._suptitle.get_text() == "Vývoj počtu obyvatel"
+    assert any(t.get_text() == "Zdroj: ČSÚ, 2024" for t in fig.texts)
+
+
+def test_figure_long_caption_wraps(out):
+    fig = _figure()
+    caption = "Velmi dlouhý popisek obrázku, který se na šířku textu A4 nevejde na jeden řádek, " * 2
+    try:
+        out.figure(fig, "f", caption=caption.strip(), source="ČSÚ")
+    finally:
+        plt.close(fig)
+    # 6.3 in × 13 ≈ 81 characters per line → 161 characters need 2+ lines
+    assert fig._suptitle.get_text().count("\n") >= 1
+
+
+def test_figure_manifest_replaces(out, frame):
+    out.table(frame, "t1", caption="Tabulka", source="ČSÚ")
+    for caption in ("První verze", "Druhá verze"):
+        fig = _figure()
+        try:
+            out.figure(fig, "01_vyvoj", caption=caption, source="ČSÚ")
+        finally:
+            plt.close(fig)
+    manifest = json.loads((out.dir / "manifest.json").read_text(encoding="utf-8"))
+    assert [(i["kind"], i["name"]) for i in manifest["items"]] == [("table", "t1"), ("figure", "01_vyvoj")]
+    figure = manifest["items"][1]
+    assert figure == {"kind": "figure", "name": "01_vyvoj", "chapter": "01_demografie", "caption": "Druhá verze",
+                      "source": "ČSÚ", "files": ["figures/01_vyvoj.png", "figures/01_vyvoj.svg"]}
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def test_summary_merges_sections(out):
+    out.summary("demografie", {"population": 48000, "share_65plus": 21.4})
+    out.summary("mos", {"migration_balance_per_1000": -2.5})
+    path = out.summary("demografie", {"population": 47000})
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert path == out.dir / "summary.json"
+    assert data == {"orp": {"code": "4107", "name": "Sokolov"},
+                    "demografie": {"population": 47000},
+                    "mos": {"migration_balance_per_1000": -2.5}}
+
+
+def test_write_json_keeps_czech_and_is_atomic(tmp_path):
+    path = output.write_json(tmp_path / "a" / "x.json", {"název": "Příbram", "hodnota": 1.5})
+    text = path.read_text(encoding="utf-8")
+    assert '"název": "Příbram"' in text and text.endswith("}\n")
+    assert sorted(p.name for p in path.parent.iterdir()) == ["x.json"]
+    assert output.read_json(tmp_path / "missing.json", {"default": True}) == {"default": True}
+
+
+def test_write_atomically_keeps_old_file_on_failure(tmp_path):
+    target = tmp_path / "t.txt"
+    target.write_text("old", encoding="utf-8")
+
+    def failing(p):
+        p.write_text("half", encoding="utf-8")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        output._write_atomically(target, failing)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.txt"]
+
+
+def test_column_decimals():
+    frame = pd.DataFrame({"a": [1, 2], "b": [1.5, math.nan], "c": ["x", "y"], "d": [1.0, 2.0]})
+    assert output._column_decimals(frame, {"d": 3}) == {"a": 0, "b": 1, "c": None, "d": 3}
