@@ -17,7 +17,6 @@ import json
 import re
 import shutil
 import time
-import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -29,6 +28,7 @@ import pandas as pd
 from . import __version__, config
 from .datasets import DATASETS, POPULATION_YEARS, get_dataset
 from .errors import DataMissingError, DataValidationError
+from .territory import normalize
 
 CRS = "EPSG:5514"
 
@@ -110,11 +110,6 @@ def _check(condition: bool, path: Path, message: str) -> None:
 
 def _raw_path(raw: Path, key: str, index: int = 0) -> Path:
     return raw / get_dataset(key).files[index].path
-
-
-def _normalize_name(name: str) -> str:
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 # --------------------------------------------------------------------------- territory
@@ -204,8 +199,8 @@ def _match_orp_ruian(frame: pd.DataFrame, orp_ruian: pd.DataFrame, path: Path) -
     lone unmatched ORP on each side can only be the same one.
     """
     orps = frame[["orp_kod", "orp_nazev", "kraj_ruian"]].drop_duplicates("orp_kod")
-    orps = orps.assign(key=orps["orp_nazev"].map(_normalize_name))
-    ruian = orp_ruian.assign(key=orp_ruian["ruian_nazev"].map(_normalize_name))
+    orps = orps.assign(key=orps["orp_nazev"].map(normalize))
+    ruian = orp_ruian.assign(key=orp_ruian["ruian_nazev"].map(normalize))
     matched = orps.merge(ruian[["orp_ruian", "kraj_ruian", "key"]], on=["kraj_ruian", "key"], how="left")
     leftovers = matched[matched["orp_ruian"].isna()]
     for kraj, group in leftovers.groupby("kraj_ruian"):

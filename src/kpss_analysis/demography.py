@@ -304,6 +304,7 @@ COLUMN_LABELS = {
     "unemployment_share": "Podíl nezaměstnaných osob (%)",
     "obce_without_unemployment": "Obce bez údaje o nezaměstnanosti",
     "unit_name": "Území",
+    "ukazatel": "Ukazatel",
 }
 
 EDUCATION_LABELS = {
