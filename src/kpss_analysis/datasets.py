@@ -142,8 +142,7 @@ DATASETS: tuple[Dataset, ...] = (
         "podíl nezaměstnaných osob) zpracovaný třetí stranou; kódy ukazatelů nejsou ověřeny.",
         files=(
             RawFile("movement/obce_mos2024_indicators_DERIVED_mikuva.csv", 660035,
-                    "e5846c7d2a9e3bafe7851d38506e93164774d705dfda4b882f1f3369f1d3d929",
-                    url=None),
+                    "e5846c7d2a9e3bafe7851d38506e93164774d705dfda4b882f1f3369f1d3d929"),
         ),
     ),
     Dataset(
