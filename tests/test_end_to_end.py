@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from kpss_analysis import demography as demo
 from kpss_analysis import load
+from kpss_analysis.runner import chapter_notebooks
 from kpss_analysis.territory import find_orp
 
 pytestmark = pytest.mark.e2e
@@ -136,15 +137,19 @@ def test_cli_orp_show_prints_czech_numbers(use_data):
     assert re.search(r"Počet obcí\s+74", result.stdout)
 
 
-def test_notebook_runs_with_its_default_parameters(use_data, tmp_path, monkeypatch):
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_notebook_runs_with_its_default_parameters(notebook, use_data, tmp_path, monkeypatch):
     """As in JupyterLab: no injected parameters; outputs go to $KPSS_OUTPUT_DIR/<code>-<slug>."""
     import papermill
 
     from kpss_analysis import config
 
     monkeypatch.setenv("KPSS_OUTPUT_DIR", str(tmp_path))
-    papermill.execute_notebook(str(config.notebooks_dir() / "01_demografie.ipynb"), str(tmp_path / "run.ipynb"),
+    papermill.execute_notebook(str(notebook), str(tmp_path / "run.ipynb"),
                                kernel_name=config.KERNEL_NAME, progress_bar=False, cwd=str(config.notebooks_dir()))
     summary = json.loads((tmp_path / "4107-sokolov" / "summary.json").read_text(encoding="utf-8"))
+    manifest = json.loads((tmp_path / "4107-sokolov" / "manifest.json").read_text(encoding="utf-8"))
     assert summary["orp"] == {"code": "4107", "name": "Sokolov"}
-    assert summary["demografie"]["orp"]["population"] == 74_502
+    assert {item["chapter"] for item in manifest["items"]} == {notebook.stem}
+    if notebook.stem == "01_demografie":
+        assert summary["demografie"]["orp"]["population"] == 74_502

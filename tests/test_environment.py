@@ -19,11 +19,16 @@ def _pyproject_pins() -> dict[str, str]:
 
 
 def _conda_pins() -> dict[str, str]:
+    """Pins of the conda environment: conda-forge packages, plus pip-only ones in its ``pip:`` list."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     pins = {}
     for dep in env["dependencies"]:
         if isinstance(dep, str) and "=" in dep and not dep.startswith("python="):
             name, version = dep.split("=", 1)
+            pins[name.lower()] = version
+    for dep in next(d["pip"] for d in env["dependencies"] if isinstance(d, dict)):
+        if "==" in dep:
+            name, version = dep.split("==", 1)
             pins[name.lower()] = version
     return pins
 
@@ -35,5 +40,5 @@ def test_conda_and_pip_pin_the_same_versions():
 def test_environment_installs_the_package_itself():
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert pip_section == ["-e ."]
+    assert pip_section[-1] == "-e ."
     assert "conda-forge" in env["channels"]

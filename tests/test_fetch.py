@@ -459,11 +459,67 @@ def test_wrong_local_copy_without_source_is_manual_with_note(tmp_path, monkeypat
     assert (dest / "projection" / "proj.csv").read_bytes() == b"something else"
 
 
-def test_real_registry_yearly_pages_get_their_year(tmp_path):
-    """The shipped registry: every yearly ČSÚ file points at its own year's page."""
-    results = fetch.fetch_all(tmp_path / "raw", keys=["population_totals"], progress=False)
+class _OfflineSession(requests.Session):
+    """A session without network: records the pages asked for and fails like a dead link."""
 
-    assert results and all(r.status == "manual" for r in results)
+    def __init__(self):
+        super().__init__()
+        self.asked: list[str] = []
+
+    def get(self, url, **kwargs):
+        self.asked.append(url)
+        raise requests.ConnectionError("network unreachable")
+
+
+def test_real_registry_yearly_pages_get_their_year(tmp_path):
+    """The shipped registry: every yearly ČSÚ file is resolved from its own year's page."""
+    session = _OfflineSession()
+    results = fetch.fetch_all(tmp_path / "raw", keys=["population_totals"], progress=False, session=session)
+
+    assert len(results) == 21 and all(r.status == "manual" for r in results)
     for result in results:
         year = result.path.rsplit("_", 1)[1].removesuffix(".xlsx")
         assert "{" not in result.source and result.source.endswith(year)
+        assert "cannot load the product page" in result.detail
+    assert session.asked == [r.source for r in results]
+
+
+PRODUCT_PAGE = """<html><body><table class="prilohy-publikace">
+<tr><td>Počet obyvatel v regionech soudržnosti, krajích a okresech České republiky k 1. 1. 2024</td>
+    <td><a href="/documents/10180/1/1300722402.xlsx/aaa?version=1.0">Excel</a></td></tr>
+<tr><td>Počet obyvatel v obcích České republiky k 1. 1. 2024</td>
+    <td><a href="/documents/10180/1/1300722403.pdf/bbb">PDF</a>
+        <a href="/documents/10180/1/1300722403.xlsx/ccc?version=1.1">Excel</a></td></tr>
+</table></body></html>"""
+
+
+def test_yearly_file_is_resolved_from_the_product_page(publisher, session, tmp_path, monkeypatch):
+    handler, base = publisher
+    handler.files["/pocet-2024"] = PRODUCT_PAGE.encode("utf-8")
+    handler.files["/documents/10180/1/1300722403.xlsx/ccc?version=1.1"] = BETA
+    dataset = Dataset(key="population_totals", title="t", publisher="ČSÚ", vintage="2024",
+                      files=(_raw("population/pocet_obyvatel_obce_2024.xlsx", BETA),),
+                      page=base + "/pocet-{year}", link_text="v obcích")
+    _use_registry(monkeypatch, dataset)
+
+    results = fetch.fetch_all(tmp_path / "raw", progress=False, session=session)
+
+    # The obce workbook, not the kraje/okresy one listed first, nor the PDF of the same row.
+    assert [(r.status, r.source) for r in results] == [
+        ("downloaded", base + "/documents/10180/1/1300722403.xlsx/ccc?version=1.1")]
+    assert (tmp_path / "raw" / "population" / "pocet_obyvatel_obce_2024.xlsx").read_bytes() == BETA
+
+
+def test_product_page_without_the_link_leaves_the_file_manual(publisher, session, tmp_path, monkeypatch):
+    handler, base = publisher
+    handler.files["/pocet-2024"] = b"<html><body><a href='/x.xlsx'>Kraje a okresy</a></body></html>"
+    dataset = Dataset(key="population_totals", title="t", publisher="ČSÚ", vintage="2024",
+                      files=(_raw("population/pocet_obyvatel_obce_2024.xlsx", BETA),),
+                      page=base + "/pocet-{year}", link_text="v obcích")
+    _use_registry(monkeypatch, dataset)
+
+    results = fetch.fetch_all(tmp_path / "raw", progress=False, session=session)
+
+    assert [r.status for r in results] == ["manual"]
+    assert "no .xlsx link with 'v obcích'" in results[0].detail
+    assert not (tmp_path / "raw" / "population").exists() or _no_part_files(tmp_path / "raw")

@@ -173,9 +173,10 @@ def test_table_csv(out, frame):
     raw = (out.dir / "tables" / "01_obce.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw[3:].decode("utf-8").splitlines()
-    assert lines == ["Obec;Obyvatelé;Podíl 65+ (%)", "Sokolov;23456;21,43", "Březová;2800;18,75"]
+    # Rounded as the table shows it (one decimal by default, half up), decimal comma for Czech Excel.
+    assert lines == ["Obec;Obyvatelé;Podíl 65+ (%)", "Sokolov;23456;21,4", "Březová;2800;18,8"]
     back = pd.read_csv(out.dir / "tables" / "01_obce.csv", sep=";", decimal=",", encoding="utf-8-sig")
-    assert back["Podíl 65+ (%)"].tolist() == [21.43, 18.75]
+    assert back["Podíl 65+ (%)"].tolist() == [21.4, 18.8]
 
 
 def test_table_manifest_and_replacement(out, frame):
@@ -257,7 +258,8 @@ def test_figure_manifest_replaces(out, frame):
     assert [(i["kind"], i["name"]) for i in manifest["items"]] == [("table", "t1"), ("figure", "01_vyvoj")]
     figure = manifest["items"][1]
     assert figure == {"kind": "figure", "name": "01_vyvoj", "chapter": "01_demografie", "caption": "Druhá verze",
-                      "source": "ČSÚ", "files": ["figures/01_vyvoj.png", "figures/01_vyvoj.svg"]}
+                      "source": "ČSÚ", "files": ["figures/01_vyvoj.png", "figures/01_vyvoj.svg"],
+                      "bare_png": "figures/bare/01_vyvoj.png"}
 
 
 # --------------------------------------------------------------------------- summary

@@ -44,6 +44,7 @@ TABLES = {
     "territory": "territory.parquet",
     "age5": "population_age5.parquet",
     "age1": "population_age1.parquet",
+    "age1_okres": "population_age1_okres.parquet",
     "population_totals": "population_totals.parquet",
     "census_orp": "census_orp.parquet",
     "mos_obce": "mos_obce.parquet",
@@ -52,6 +53,11 @@ TABLES = {
     "boundaries_orp": "boundaries_orp.parquet",
     "boundaries_okres": "boundaries_okres.parquet",
     "boundaries_kraj": "boundaries_kraj.parquet",
+    "services": "services.parquet",
+    "service_capacities": "service_capacities.parquet",
+    "service_places": "service_places.parquet",
+    "service_target_groups": "service_target_groups.parquet",
+    "service_territory": "service_territory.parquet",
 }
 REPORT_NAME = "build_report.json"
 
@@ -421,6 +427,28 @@ def parse_projection(raw: Path) -> pd.DataFrame:
     return out.sort_values(["year", "sex", "age"]).reset_index(drop=True)
 
 
+def parse_age1_okres(raw: Path, territory: pd.DataFrame) -> pd.DataFrame:
+    """Single years of age (0 … 100 = 100+), both sexes, for ČR, kraje and okresy on 31. 12. 2020.
+
+    Units keep their NUTS/LAU codes (``CZ0`` = ČR, ``CZ0xx`` kraje, ``CZ0xxx`` okresy in their
+    boundaries before 1. 1. 2021). The okresy and the kraje must each add up to ČR at every age.
+    """
+    path = _raw_path(raw, "age1_okres")
+    with _reading(path):
+        frame = pd.read_csv(path, sep=";")
+        _check("vek" in frame.columns and "CZ0" in frame.columns, path, "expected columns 'vek' and 'CZ0'")
+        _check(frame["vek"].tolist() == list(range(101)), path, "rows must be the ages 0 … 100")
+        values = frame.set_index("vek").astype("int64")
+    okresy = sorted(set(territory["okres_lau"]))
+    kraje = sorted(set(territory["kraj_nuts"]))
+    missing = sorted(set(okresy + kraje) - set(values.columns))
+    _check(not missing, path, f"units missing: {missing[:5]}")
+    for level, codes in (("okresy", okresy), ("kraje", kraje)):
+        _check((values[codes].sum(axis=1) == values["CZ0"]).all(), path, f"{level} do not add up to ČR at every age")
+    out = values[["CZ0", *kraje, *okresy]].rename_axis(columns="unit").stack().rename("population").reset_index()
+    return out.rename(columns={"vek": "age"})[["unit", "age", "population"]]
+
+
 # --------------------------------------------------------------------------- boundaries
 
 
@@ -495,6 +523,7 @@ def build_all(raw: Path | None = None, processed: Path | None = None,
     territory = step("territory", lambda: parse_territory(raw))
     tables["territory"] = territory
     tables["age5"], tables["age1"] = step("age structure 31.12.2020", lambda: parse_age_structure(raw, territory))
+    tables["age1_okres"] = step("single years, okresy 2020", lambda: parse_age1_okres(raw, territory))
     tables["population_totals"], unassigned = step(
         "population 1.1.2004–2024", lambda: parse_population_totals(raw, territory))
     tables["census_orp"] = step("census 2021 (ORP)", lambda: parse_census(raw, territory))
@@ -503,6 +532,10 @@ def build_all(raw: Path | None = None, processed: Path | None = None,
     boundaries = step("boundaries", lambda: parse_boundaries(raw, territory))
     for level, frame in boundaries.items():
         tables[f"boundaries_{level}"] = frame
+    from .services_data import build_services  # imported here: services_data reuses this module's helpers
+
+    services, services_report = step("social services", lambda: build_services(raw, territory))
+    tables.update(services)
 
     report = {
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -525,6 +558,7 @@ def build_all(raw: Path | None = None, processed: Path | None = None,
             },
             "unassigned_obce_by_year": unassigned,
         },
+        "social_services": services_report,
         "raw_files": _file_fingerprint(raw),
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -16,12 +16,21 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RawFile:
-    """One raw file of a dataset."""
+    """One raw file of a dataset.
+
+    A file without ``size`` and ``sha256`` is not pinned: a publisher's export that changes
+    daily (the MPSV register) and that no mirror holds. It has a ``url``; ``kpss data fetch
+    --online`` downloads it and the build validates its content.
+    """
 
     path: str
-    size: int
-    sha256: str
+    size: int | None = None
+    sha256: str | None = None
     url: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        return self.size is not None
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,9 @@ class Dataset:
     citation: str = ""
     page: str | None = None
     note: str = ""
+    #: The files' download links are read from ``page`` (``{year}`` filled in per file): the
+    #: first .xlsx link whose text or table row contains this text.
+    link_text: str | None = None
 
 
 _CZSO = "Český statistický úřad (ČSÚ)"
@@ -107,12 +119,26 @@ DATASETS: tuple[Dataset, ...] = (
         ),
     ),
     Dataset(
+        key="age1_okres",
+        citation="ČSÚ, Obyvatelstvo podle jednotek věku (okresy, kraje, ČR; stav k 31. 12. 2020)",
+        title="Obyvatelstvo podle jednotek věku – okresy, kraje a ČR (obě pohlaví)",
+        publisher=_CZSO,
+        vintage="2020-12-31",
+        page="https://csu.gov.cz/produkty/obyvatelstvo-podle-jednotek-veku-a-pohlavi",
+        note="Převzato z projektu msusicky/ockovani-covid (data/populace.csv); okresy v hranicích před 1. 1. 2021.",
+        files=(
+            RawFile("population/kraje_okresy_vek1_2020-12-31_ockovani.csv", 48497,
+                    "092f4852d9eb9727683c6aef638423966293c54b39d515bbf50ebf69e0fd22b8"),
+        ),
+    ),
+    Dataset(
         key="population_totals",
         citation="ČSÚ, Počet obyvatel v obcích k 1. 1. 2004–2024",
         title="Počet obyvatel v obcích České republiky k 1. 1.",
         publisher=_CZSO,
         vintage=f"{POPULATION_YEARS[0]}-01-01/{POPULATION_YEARS[-1]}-01-01",
         page="https://www.czso.cz/csu/czso/pocet-obyvatel-v-obcich-k-11{year}",
+        link_text="v obcích",
         files=tuple(
             RawFile(f"population/obce_pocet_obyvatel_1_1_csu/pocet_obyvatel_obce_{year}.xlsx", size, digest)
             for year, (size, digest) in sorted(_YEARLY_OBCE.items())
@@ -167,6 +193,41 @@ DATASETS: tuple[Dataset, ...] = (
         files=(
             RawFile("boundaries/obce_2022_pehovorka.geojson", 4242501,
                     "0ef397db9971d9ab5dac3a85a46030d66f532d970b9771ab1b77e07c573007ee"),
+        ),
+    ),
+    Dataset(
+        key="social_services",
+        citation="MPSV, Registr poskytovatelů sociálních služeb (výběr služeb s cílovou skupinou senioři, "
+        "projekt Katalog registrovaných služeb pro seniory), stav k 4. 9. 2026; adresní body ČÚZK, RÚIAN",
+        title="Registrované sociální služby s cílovou skupinou senioři (výběr z registru MPSV)",
+        publisher="Ministerstvo práce a sociálních věcí (MPSV); zpracování zdenekpesicka/AutomatizaceKatalogu",
+        vintage="2026-09-04",
+        page="https://github.com/zdenekpesicka/AutomatizaceKatalogu",
+        note="Jeden řádek = jedno místo (adresa) se službami MPSV; souřadnice z RÚIAN (ČÚZK, CC BY 4.0). "
+        "Jen služby s cílovou skupinou senioři; služba s více adresami je uvedena u každé z nich.",
+        files=(
+            RawFile("social_services/katalog_sluzeb_pro_seniory_2026-09-04.jsonl", 1783156,
+                    "284ec2acad563638b0aae1b6bd4ea78a2cadc80067555f0bb78e3364c30677be"),
+        ),
+    ),
+    Dataset(
+        key="rpss",
+        citation="MPSV, Registr poskytovatelů sociálních služeb (otevřená data)",
+        title="Registr poskytovatelů sociálních služeb (úplný export) a jeho číselníky",
+        publisher="Ministerstvo práce a sociálních věcí (MPSV)",
+        vintage="stav k datu stažení (denní export)",
+        page="https://data.mpsv.cz/web/data/rpss",
+        note="Jen online (denní export, v zrcadle není): `kpss data fetch --online --only rpss`. "
+        "Stažení nechá vedle souboru kopii s datem, ke kterému se registr vztahuje.",
+        files=tuple(
+            RawFile(f"social_services/{name}.json", url=f"https://data.mpsv.cz/od/soubory/{folder}/{name}.json")
+            for folder, name in [
+                ("rpss", "rpss"),
+                ("ciselniky", "druhy-socialni-sluzby"),
+                ("ciselniky", "formy-soc-sluzby"),
+                ("ciselniky", "cilove-skupiny-osoby"),
+                ("ciselniky", "typy-kapacity-socialni-sluzby"),
+            ]
         ),
     ),
 )

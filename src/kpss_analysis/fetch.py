@@ -9,8 +9,14 @@ picks one on its own, so "no mirror" always means "go to the publisher"):
   downloads short while still answering HTTP 200, so the byte count is checked against
   ``Content-Length`` and a short transfer is resumed with ``Range``. A download of the pinned
   size must have the pinned hash; a different size is a newer release and is accepted, but
-  reported as not hash-pinned. Files without a ``url`` (ČSÚ re-versions its links) are
-  reported as needing a manual download from the dataset's product page.
+  reported as not hash-pinned. ČSÚ re-versions its file links with every release: where a
+  dataset registers ``link_text``, the current link is read from its product page (yearly
+  pages templated by the file's year); other files without a ``url`` are reported as needing
+  a manual download from the dataset's product page.
+
+Files without a pinned size and hash (the MPSV register, a daily export) are online only:
+a mirror normally lacks them, which is no error; the report names them with the command
+that downloads them. Each download is kept beside the file with its date as well.
 
 Every file is written to ``<name>.part`` in the destination folder and moved into place
 with :func:`os.replace` only once it has been verified, so an interrupted or broken transfer
@@ -29,8 +35,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from urllib.parse import urljoin, urlparse
+
 import requests
 import urllib3
+from bs4 import BeautifulSoup
 from tqdm import tqdm
 
 from . import __version__, config
@@ -109,7 +118,13 @@ def sha256_of(path: Path) -> str:
 
 
 def _matches(path: Path, raw: RawFile) -> bool:
-    """Whether ``path`` is exactly the pinned copy; the size check spares hashing most misses."""
+    """Whether ``path`` is exactly the pinned copy; the size check spares hashing most misses.
+
+    An unpinned file counts as present when it exists: it only ever lands under its real name
+    complete (written as ``.part`` and renamed).
+    """
+    if not raw.pinned:
+        return path.is_file()
     try:
         if not path.is_file() or path.stat().st_size != raw.size:
             return False
@@ -187,7 +202,8 @@ def _copy_from_mirror(source: Path, target: Path, raw: RawFile) -> None:
         # copyfile, not copy2: the mirror is read-only and its mode should not follow the data.
         shutil.copyfile(source, part)
         # Hash the copy, not the source: what has to be right is what landed on disk.
-        _verify_pinned(part, raw, str(source))
+        if raw.pinned:
+            _verify_pinned(part, raw, str(source))
         os.replace(part, target)
     except BaseException:
         # BaseException on purpose: Ctrl+C must not leave a .part file behind either.
@@ -352,7 +368,8 @@ def _download_file(
         else:
             # The publisher replaced the file; its numbers are checked by the build instead.
             status = "downloaded-newer"
-            detail = f"{NEWER_NOTE} ({size} bytes, registry pins {raw.size})"
+            pins = f", registry pins {raw.size}" if raw.pinned else ""
+            detail = f"{NEWER_NOTE} ({size} bytes{pins})"
         os.replace(part, target)
     except BaseException:
         part.unlink(missing_ok=True)
@@ -360,6 +377,35 @@ def _download_file(
     dated = _keep_dated_copy(target, _today())
     detail = "; ".join(filter(None, [detail, f"dated copy {dated.name}"]))
     return FetchResult(raw.path, status, url, detail)
+
+
+def resolve_link(page: str, text: str, *, session: requests.Session) -> str:
+    """The current download link of a file from the publisher's product page.
+
+    ČSÚ gives every release a new versioned link, so the page is the stable address: the
+    first link to an ``.xlsx`` file whose own text or table row contains ``text``
+    (case-insensitive) is taken.
+
+    Raises
+    ------
+    DownloadError
+        The page cannot be loaded or holds no such link.
+    """
+    try:
+        response = session.get(page, timeout=TIMEOUT, headers={"User-Agent": USER_AGENT})
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        raise DownloadError(f"cannot load the product page {page}: {exc}") from exc
+    soup = BeautifulSoup(response.text, "html.parser")
+    wanted = text.casefold()
+    for anchor in soup.find_all("a", href=True):
+        if ".xlsx" not in urlparse(anchor["href"]).path.lower():
+            continue
+        context = anchor.find_parent("tr") or anchor.parent
+        if wanted in anchor.get_text(" ").casefold() or wanted in context.get_text(" ").casefold():
+            return urljoin(response.url, anchor["href"])
+    raise DownloadError(f"no .xlsx link with {text!r} on {page}; the page layout may have changed, "
+                        "download the file by hand")
 
 
 # --------------------------------------------------------------------------- public API
@@ -397,7 +443,8 @@ def fetch_all(
     Returns
     -------
     list of FetchResult
-        One entry per raw file, in registry order.
+        One entry per raw file, in registry order; an unpinned (online-only) file that the
+        mirror does not hold has none (:func:`format_report` lists it).
 
     Raises
     ------
@@ -430,7 +477,7 @@ def fetch_all(
         missing = [
             raw.path
             for _, raw, present in plan
-            if (force or not present) and not (mirror / raw.path).is_file()
+            if (force or not present) and raw.pinned and not (mirror / raw.path).is_file()
         ]
         if missing:
             raise DataMissingError(
@@ -449,6 +496,8 @@ def fetch_all(
                 if present and not force:
                     results.append(FetchResult(raw.path, "present", str(source)))
                     continue
+                if not source.is_file():
+                    continue  # online only: format_report lists it with the command to get it
                 _copy_from_mirror(source, target, raw)
                 results.append(FetchResult(raw.path, "copied", str(source)))
             elif raw.url:
@@ -458,8 +507,16 @@ def fetch_all(
                 results.append(_download_file(raw.url, target, raw, session=session, progress=progress))
             else:
                 page = _page_for(dataset, raw)
-                if present:
+                if present and not (force and dataset.link_text):
                     results.append(FetchResult(raw.path, "present", page))
+                    continue
+                if dataset.link_text:
+                    try:
+                        url = resolve_link(page, dataset.link_text, session=session)
+                    except DownloadError as exc:
+                        results.append(FetchResult(raw.path, "manual", page, str(exc)))
+                        continue
+                    results.append(_download_file(url, target, raw, session=session, progress=progress))
                     continue
                 detail = ""
                 if target.exists():
@@ -483,7 +540,8 @@ def format_report(results: list[FetchResult]) -> str:
     -------
     str
         A few lines of text: counts per status, files that are newer releases (not
-        hash-pinned), and files to download by hand with the page to get them from.
+        hash-pinned), files to download by hand with the page to get them from, and
+        online-only files of the registry that this run did not fetch.
     """
     counts = Counter(result.status for result in results)
     order = [status for status in STATUSES if counts[status]] + sorted(
@@ -507,4 +565,12 @@ def format_report(results: list[FetchResult]) -> str:
             lines.append(f"      from {result.source}")
             if result.detail:
                 lines.append(f"      note: {result.detail}")
+
+    fetched = {result.path for result in results}
+    online = [(d.key, raw.path) for d in DATASETS for raw in d.files if not raw.pinned and raw.path not in fetched]
+    if online:
+        keys = " ".join(dict.fromkeys(key for key, _ in online))
+        lines.append(f"Online only, not in the mirror ({len(online)}; `kpss data fetch --online --only {keys}` "
+                     "downloads them):")
+        lines.extend(f"  {path}" for _, path in online)
     return "\n".join(lines)

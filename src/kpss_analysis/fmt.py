@@ -22,14 +22,22 @@ def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _half_up(value: float | int, decimals: int) -> Decimal:
+    # Round half up from the shortest repr (as ČSÚ tables do); Babel and numpy round half to even.
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded.is_zero() else rounded  # no "-0,0"
+
+
+def round_half_up(value: float | int | None, decimals: int = 0) -> float | None:
+    """The value as :func:`number` shows it, as a float (None/NaN stay missing)."""
+    return value if _is_missing(value) else float(_half_up(value, decimals))
+
+
 def number(value: float | int | None, decimals: int = 0) -> str:
     """12345.678 → '12 345,7' (decimals=1); missing → '–'."""
     if _is_missing(value):
         return MISSING
-    # Round half up from the shortest repr (as ČSÚ tables do); Babel alone rounds half to even.
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if rounded.is_zero():
-        rounded = abs(rounded)  # no "-0,0"
+    rounded = _half_up(value, decimals)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(rounded, format=pattern, locale=LOCALE)
 

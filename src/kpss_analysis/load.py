@@ -58,6 +58,14 @@ def load_age1() -> pd.DataFrame:
     return _load("age1")
 
 
+def load_age1_okres() -> pd.DataFrame:
+    """Population by single year (``age`` 0–100, 100 = 100+), both sexes, on 31. 12. 2020.
+
+    ``unit`` is a NUTS/LAU code: ``CZ0`` ČR, ``CZ0xx`` kraje, ``CZ0xxx`` okresy (pre-2021 boundaries).
+    """
+    return _load("age1_okres")
+
+
 def load_population_totals() -> pd.DataFrame:
     """Population of every obec by sex on 1 January of each year (``year``), with mean age."""
     return _load("population_totals")
@@ -83,6 +91,53 @@ def load_boundaries(level: str) -> gpd.GeoDataFrame:
     if level not in BOUNDARY_LEVELS:
         raise ValueError(f"unknown boundary level {level!r}; choose one of {', '.join(BOUNDARY_LEVELS)}")
     return _load(f"boundaries_{level}", geo=True)
+
+
+def load_services() -> pd.DataFrame:
+    """One row per registered social service (ended ones excluded), see :mod:`kpss_analysis.services_data`.
+
+    ``service_id``, ``name``, provider (``provider_name``, ``provider_ico``), druh
+    (``druh_code``, ``druh_name``, ``paragraph``, ``druh_group``), ``date_from``/``date_to``,
+    contacts ``web``/``email``/``phone`` (lists of str), ``source`` and ``snapshot``.
+    """
+    frame = _load("services")
+    for column in ("web", "email", "phone"):
+        frame[column] = frame[column].map(list)  # parquet gives arrays back
+    return frame
+
+
+def load_service_capacities() -> pd.DataFrame:
+    """Registered capacity per service × ``forma`` × ``capacity_type`` (<NA> where none is registered).
+
+    Each service is counted once here; never sum these over a service's places.
+    """
+    return _load("service_capacities")
+
+
+def load_service_places() -> gpd.GeoDataFrame:
+    """One row per service × distinct place with RÚIAN address point, obec/ORP/kraj codes, EPSG:5514 point.
+
+    A service without any address has one row with ``place_id`` <NA>.
+    """
+    return _load("service_places", geo=True)
+
+
+def load_service_target_groups() -> pd.DataFrame:
+    """Target groups (code, name) per service; empty when the source is the mirror's katalog."""
+    return _load("service_target_groups")
+
+
+def load_service_territory() -> pd.DataFrame:
+    """Declared territory (rozšířená působnost: ``level``, ČSÚ ``code``); empty with the katalog."""
+    return _load("service_territory")
+
+
+def load_services_meta() -> dict:
+    """Source of the service tables: ``source``, ``snapshot`` (ISO date), ``coverage``, ``citation``."""
+    section = load_build_report().get("social_services")
+    if section is None:
+        raise DataMissingError("The processed data were built without social services. Run `kpss data build` again.")
+    return {key: section[key] for key in ("source", "snapshot", "coverage", "citation")}
 
 
 def load_build_report() -> dict:

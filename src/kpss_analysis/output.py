@@ -27,6 +27,10 @@ from .territory import Orp
 A4_TEXT_WIDTH_IN = 16 / 2.54
 DPI = 300
 MANIFEST = "manifest.json"
+#: Column headers of a catalogue's XLSX, and the entry keys of its JSON after druh, § and group.
+CATALOGUE_HEADERS = ("Druh služby", "§", "Skupina", "Název služby", "Poskytovatel", "IČO", "Adresa", "Forma",
+                     "Kapacita", "Web", "E-mail", "Telefon")
+CATALOGUE_KEYS = ("name", "provider", "ico", "addresses", "forms", "capacities", "web", "email", "phone")
 SUMMARY = "summary.json"
 
 
@@ -124,21 +128,28 @@ class ChapterOutput:
     def figure(self, fig: plt.Figure, name: str, *, caption: str, source: str) -> list[Path]:
         """Add the title and "Zdroj:" line to ``fig`` and save it as PNG (300 dpi) and SVG.
 
-        The figure stays open so that the notebook still shows it.
+        Before that, a bare PNG without title and source goes to ``figures/bare/`` (manifest key
+        ``bare_png``) for documents that set their own numbered caption. Returns the PNG and SVG
+        paths. The figure stays open so that the notebook still shows it.
         """
+        bare = _write_atomically(self.dir / "figures" / "bare" / f"{name}.png", lambda p: fig.savefig(
+            p, dpi=DPI, bbox_inches="tight", pad_inches=0.08, format="png"))
         width_chars = int(fig.get_figwidth() * 13)  # ≈ characters per line at 9 pt
         fig.suptitle("\n".join(textwrap.wrap(caption, width_chars)), x=0.01, y=1.0, ha="left", va="bottom",
                      fontsize=10, fontweight="bold")
         fig.text(0.01, -0.01, "\n".join(textwrap.wrap(f"Zdroj: {source}", int(width_chars * 1.25))),
                  ha="left", va="top", fontsize=7, color="#333333")
         paths = []
-        for suffix in (".png", ".svg"):
-            target = self.dir / "figures" / f"{name}{suffix}"
-            paths.append(_write_atomically(target, lambda p, s=suffix: fig.savefig(
-                p, dpi=DPI, bbox_inches="tight", pad_inches=0.08, format=s[1:],
-                metadata={"Title": caption} if s == ".svg" else {"Title": caption, "Source": source})))
+        # Same figure, same bytes: SVG ids from a fixed salt instead of random ones, and no date.
+        with plt.rc_context({"svg.hashsalt": name}):
+            for suffix in (".png", ".svg"):
+                target = self.dir / "figures" / f"{name}{suffix}"
+                paths.append(_write_atomically(target, lambda p, s=suffix: fig.savefig(
+                    p, dpi=DPI, bbox_inches="tight", pad_inches=0.08, format=s[1:],
+                    metadata={"Title": caption, "Date": None} if s == ".svg" else {"Title": caption, "Source": source})))
         self._register({"kind": "figure", "name": name, "chapter": self.chapter, "caption": caption,
-                        "source": source, "files": [str(p.relative_to(self.dir)) for p in paths]})
+                        "source": source, "files": [str(p.relative_to(self.dir)) for p in paths],
+                        "bare_png": str(bare.relative_to(self.dir))})
         return paths
 
     # -- tables -------------------------------------------------------------------------
@@ -156,11 +167,50 @@ class ChapterOutput:
         xlsx = _write_atomically(self.dir / "tables" / f"{name}.xlsx",
                                  lambda p: _write_xlsx(p, frame, caption, source, notes, column_decimals, row_decimals))
         csv = _write_atomically(self.dir / "tables" / f"{name}.csv",
-                                lambda p: frame.to_csv(p, sep=";", decimal=",", index=False, encoding="utf-8-sig"))
+                                lambda p: _rounded(frame, column_decimals, row_decimals).to_csv(
+                                    p, sep=";", decimal=",", index=False, encoding="utf-8-sig"))
         self._register({"kind": "table", "name": name, "chapter": self.chapter, "caption": caption,
                         "source": source, "notes": notes,
                         "files": [str(p.relative_to(self.dir)) for p in (xlsx, csv)]})
         return style_table(frame, decimals, caption, row_decimals)
+
+    # -- catalogue ----------------------------------------------------------------------
+    def catalogue(self, groups: list[dict], name: str, *, caption: str, source: str) -> list[Path]:
+        """Save a catalogue of services as XLSX (one row per service) and JSON for documents.
+
+        ``groups`` is :func:`kpss_analysis.services.compute_catalogue`: per druh ``druh``,
+        ``paragraph``, ``group`` and ``entries`` (``name``, ``provider``, ``ico``, ``addresses``,
+        ``forms``, ``capacities``, ``web``, ``email``, ``phone``). The JSON holds
+        ``{"caption", "source", "groups"}`` exactly; the XLSX has Czech headers and lists joined
+        by "; ". Returns the XLSX and JSON paths.
+        """
+        rows = []
+        for group in groups:
+            for entry in group["entries"]:
+                values = [group["druh"], group["paragraph"], group["group"], *(entry[key] for key in CATALOGUE_KEYS)]
+                rows.append(["; ".join(v) if isinstance(v, list) else v for v in values])
+        frame = pd.DataFrame(rows, columns=list(CATALOGUE_HEADERS))
+        xlsx = _write_atomically(self.dir / "tables" / f"{name}.xlsx", lambda p: _write_xlsx(
+            p, frame, caption, source, None, {c: None for c in frame.columns}, None))
+        data = write_json(self.dir / "tables" / f"{name}.json", {"caption": caption, "source": source, "groups": groups})
+        self._register({"kind": "catalogue", "name": name, "chapter": self.chapter, "caption": caption,
+                        "source": source, "files": [str(p.relative_to(self.dir)) for p in (xlsx, data)]})
+        return [xlsx, data]
+
+
+def _rounded(frame: pd.DataFrame, decimals: Mapping[str, int | None], row_decimals: list[int] | None) -> pd.DataFrame:
+    """The numbers as the table shows them (the CSV carries no display format, unlike the XLSX)."""
+    if row_decimals is not None:  # a column mixes decimals: write the text Czech Excel reads as numbers
+        numeric = [c for c, d in decimals.items() if d is not None]
+        rounded = frame.astype({c: object for c in numeric})
+        for position, d in enumerate(row_decimals):
+            for column in numeric:
+                value = frame[column].iloc[position]
+                rounded.loc[rounded.index[position], column] = (
+                    "" if pd.isna(value) else f"{fmt.round_half_up(value, d):.{d}f}".replace(".", ","))
+        return rounded
+    floats = {c: d for c, d in decimals.items() if d is not None and pd.api.types.is_float_dtype(frame[c])}
+    return frame.assign(**{c: frame[c].map(lambda v, d=d: fmt.round_half_up(v, d)) for c, d in floats.items()})
 
 
 def _write_xlsx(path: Path, frame: pd.DataFrame, caption: str, source: str, notes: str | None,

@@ -199,24 +199,128 @@ def plot_index_series(table: pd.DataFrame, columns: list[str], labels: list[str]
 
 
 def plot_grouped_bars(table: pd.DataFrame, category: str, columns: list[str], *, decimals: int = 1,
-                      suffix: str = "", xlabel: str = "", ax=None):
-    """Horizontal grouped bars of ``columns`` (units) per ``category``, hatched per unit for print."""
+                      suffix: str = "", xlabel: str = "", signed: bool = False, ax=None):
+    """Horizontal grouped bars of ``columns`` (units) per ``category``, hatched per unit for print.
+
+    Negative values extend to the left of a zero line; ``signed`` labels values with +/−.
+    """
     ax = _ax(ax, 0.55)
     n = len(columns)
     height = 0.8 / n
     y = np.arange(len(table))[::-1]
-    hatches = ["", "///", "..."]
-    colors = ["#1f4e79", "#8fb3d9", "#eeeeee"]
+    hatches = ["", "///", "...", "\\\\\\", "xx"]
+    colors = ["#1f4e79", "#8fb3d9", "#eeeeee", "#f4a259", "#555555"]
     for i, column in enumerate(columns):
         offset = (i - (n - 1) / 2) * height
-        bars = ax.barh(y - offset, table[column], height=height, color=colors[i % 3], hatch=hatches[i % 3],
+        bars = ax.barh(y - offset, table[column], height=height, color=colors[i % len(colors)],
+                       hatch=hatches[i % len(colors)],
                        edgecolor="#333333", linewidth=0.4, label=column)
         for bar, value in zip(bars, table[column]):
-            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + fmt.number(value, decimals),
-                    va="center", fontsize=6)
+            text = fmt.signed(value, decimals) if signed else fmt.number(value, decimals)
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {text} ", va="center", fontsize=6,
+                    ha="left" if value >= 0 else "right")
     ax.set_yticks(y, table[category])
     ax.xaxis.set_major_formatter(fmt.axis_formatter(0, suffix))
     ax.set_xlabel(xlabel)
-    ax.set_xlim(0, table[columns].to_numpy().max() * 1.15)
-    ax.legend(frameon=False, loc="lower right")
+    values = table[columns].to_numpy()
+    ax.set_xlim(min(0, values.min() * 1.5), max(0, values.max() * 1.2))
+    if values.min() < 0:
+        ax.axvline(0, color="#333333", linewidth=0.6)
+    ax.legend(frameon=False, loc="best")
+    return ax
+
+
+def plot_projection_lines(series: pd.DataFrame, groups: list[str], *, variants: dict[str, str],
+                          marks: list[int] | None = None, ax=None):
+    """Counts of ``groups`` (columns) over ``year``: one colour and marker per group, one line style per variant.
+
+    ``series`` has columns ``variant``, ``year`` and the groups; ``variants`` maps a variant key to
+    its legend label; ``marks`` are years drawn as thin vertical lines (e.g. the plan horizons).
+    """
+    ax = _ax(ax, 0.6)
+    styles = ["-", "--", ":"]
+    top = series[groups].to_numpy().max() * 1.15
+    labels = []  # (y, text, colour) of the end values, spread apart below so that none overlap
+    for (group, (_style, marker, color)) in zip(groups, LINE_STYLES):
+        for (variant, _label), style in zip(variants.items(), styles):
+            frame = series[series["variant"] == variant]
+            ax.plot(frame["year"], frame[group], linestyle=style, marker=marker, markersize=3.5, color=color,
+                    linewidth=1.4)
+            labels.append((frame[group].iloc[-1], fmt.number(frame[group].iloc[-1]), color))
+    last_year, gap, previous = series["year"].max(), 0.045 * top, -np.inf
+    for value, text, color in sorted(labels):
+        previous = max(value, previous + gap)
+        ax.annotate(text, (last_year, value), xytext=(last_year + 0.6, previous), textcoords="data",
+                    va="center", fontsize=6.5, color=color)
+    for year in marks or []:
+        ax.axvline(year, color="#999999", linewidth=0.6, zorder=0)
+    handles = [plt.Line2D([], [], color=color, marker=marker, linestyle="-", label=f"{group} let")
+               for group, (_s, marker, color) in zip(groups, LINE_STYLES)]
+    handles += [plt.Line2D([], [], color="#555555", linestyle=style, label=label)
+                for (_v, label), style in zip(variants.items(), styles)]
+    ax.legend(handles=handles, frameon=False, loc="upper left", fontsize=7)
+    ax.set_ylim(0, top)
+    ax.set_xlim(series["year"].min() - 1, series["year"].max() + 3)
+    ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
+    ax.set_xticks(sorted(series["year"].unique()))
+    ax.set_xlabel("Stav k 1. 1. roku")
+    ax.set_ylabel("Počet osob")
+    ax.grid(axis="y", color="#e5e5e5")
+    return ax
+
+
+# --------------------------------------------------------------------------- social services
+
+#: Marker shape and colour per druh group of social services (shapes keep them apart in greyscale).
+SERVICE_GROUP_STYLES = {"péče": ("o", "#1f4e79"), "prevence": ("s", "#f4a259"), "poradenství": ("^", "#8c8c8c")}
+
+
+def _nice(value: float) -> float:
+    """Round to one significant digit (1, 2 or 5 × 10ⁿ) for a size legend."""
+    exponent = 10 ** np.floor(np.log10(value))
+    return min((f * exponent for f in (1, 2, 5, 10)), key=lambda v: abs(v - value))
+
+
+def map_service_places(points, obce, *, outline=None, ax=None, max_size: float = 260.0, min_size: float = 10.0):
+    """Places of social services over the obce of an ORP.
+
+    ``points`` is :func:`kpss_analysis.services.compute_map_points`: marker shape and colour
+    by druh group, marker area proportional to ``size_value`` (beds, or clients for services
+    without beds). Places without coordinates sit at their obec's representative point, drawn
+    hollow and counted in the legend; nothing is jittered. Larger markers are drawn first so
+    that smaller ones stay visible on top.
+    """
+    ax = _ax(ax, 0.8)
+    obce.plot(ax=ax, facecolor="#f2f2f2", edgecolor="#9a9a9a", linewidth=0.3)
+    if outline is not None:
+        outline.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    shown = points[points.geometry.notna()]
+    reference = shown["size_value"].max() if shown["size_value"].notna().any() else 1.0
+    sizes = (min_size + (max_size - min_size) * shown["size_value"] / reference).fillna(min_size)
+    for zorder, index in enumerate(sizes.sort_values(ascending=False, kind="stable").index, start=3):
+        row = shown.loc[index]
+        marker, color = SERVICE_GROUP_STYLES[row["druh_group"]]
+        hollow = bool(row["at_obec_point"])
+        ax.scatter(row.geometry.x, row.geometry.y, s=sizes[index], marker=marker, zorder=zorder,
+                   facecolor="white" if hollow else color, edgecolor=color if hollow else "black",
+                   linewidth=1.1 if hollow else 0.4, alpha=1.0 if hollow else 0.85)
+    # One legend (constrained layout makes room for it): groups present, hollow places, then sizes.
+    handles = [plt.Line2D([], [], linestyle="none", marker=marker, markersize=7, markerfacecolor=color,
+                          markeredgecolor="black", markeredgewidth=0.4, label=f"{group} ({count})")
+               for group, (marker, color) in SERVICE_GROUP_STYLES.items()
+               if (count := int((shown["druh_group"] == group).sum()))]
+    n_hollow = int(shown["at_obec_point"].sum())
+    if n_hollow:
+        handles.append(plt.Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
+                                  markeredgecolor="#333333", label=f"bez souřadnic,\nve středu obce ({n_hollow})"))
+    handles.append(plt.Line2D([], [], linestyle="none", label="\nKapacita na místě\n(lůžka, jinak klienti):"))
+    steps = sorted({_nice(reference * f) for f in (0.2, 0.5, 1.0)}) if shown["size_value"].notna().any() else []
+    for value, label in [*((v, fmt.number(v)) for v in steps), (0.0, "jiné jednotky kapacity")]:
+        handles.append(plt.Line2D([], [], linestyle="none", marker="o", markerfacecolor="#bbbbbb",
+                                  markeredgecolor="black", markeredgewidth=0.4, label=label,
+                                  markersize=np.sqrt(min_size + (max_size - min_size) * value / reference)))
+    ax.legend(handles=handles, title="Skupina služeb (počet míst)", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+              frameon=False, title_fontsize=7.5, alignment="left", labelspacing=1.0)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
     return ax
