@@ -234,3 +234,17 @@ def test_a_horizon_year_outside_the_projection_stops_the_chapter_with_the_list(u
     assert info.value.ename == "ParameterError"
     assert "2050" in info.value.evalue and "2023, 2025, 2030, 2035, 2040, 2045" in info.value.evalue
     assert not (tmp_path / "out" / "tables").exists()
+
+
+def test_target_populations_sum_the_ages_from_the_threshold():
+    frame = pd.DataFrame({"variant": "A", "orp_kod": "X", "year": [2030] * 4 + [2040] * 4, "sex": "F",
+                          "age": [64, 65, 75, 100] * 2, "population": [1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0, 40.0]})
+    out = pj.compute_target_populations(frame, "X", [75, 65], [2030, 2040])
+    assert out.to_dict("records") == [
+        {"year": 2030, "age_from": 65, "population": 9.0}, {"year": 2040, "age_from": 65, "population": 90.0},
+        {"year": 2030, "age_from": 75, "population": 7.0}, {"year": 2040, "age_from": 75, "population": 70.0},
+    ]
+    with pytest.raises(ParameterError, match="2035"):
+        pj.compute_target_populations(frame, "X", [65], [2035])
+    with pytest.raises(ParameterError, match="varianta"):
+        pj.compute_target_populations(frame, "X", [65], [2030], variant="C")

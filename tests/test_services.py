@@ -288,12 +288,6 @@ def test_ratio_ranking_within_the_kraj(services, capacities, places, age5, terri
 # --------------------------------------------------------------------------- gap to the horizon
 
 
-def test_horizon_population_repeats_today(age5, territory, targets):
-    frame = svc.compute_horizon_population(age5, territory, ORP_A, targets, [2030, 2040])
-    assert frame.set_index(["year", "age_from"])["population"].to_dict() == {
-        (2030, 65): 1800, (2040, 65): 1800, (2030, 75): 900, (2040, 75): 900, (2030, 80): 300, (2040, 80): 300}
-
-
 def test_capacity_gap_for_each_scenario(services, capacities, places, age5, territory, targets):
     ratios = svc.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
     horizon = pd.DataFrame({"year": [2030, 2030], "age_from": [75, 65], "population": [1800.0, 1800.0]})
@@ -309,7 +303,9 @@ def test_capacity_gap_for_each_scenario(services, capacities, places, age5, terr
 
 def test_gap_with_today_population_keeps_today_capacity(services, capacities, places, age5, territory, targets):
     ratios = svc.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
-    horizon = svc.compute_horizon_population(age5, territory, ORP_A, targets, [2030])
+    horizon = pd.DataFrame([{"year": 2030, "age_from": age,
+                             "population": svc.compute_target_population(age5, territory, "orp", age)[ORP_A.code]}
+                            for age in sorted(set(targets["age_from"]))])
     gap = svc.compute_capacity_gap(ratios, horizon)
     assert "x" not in set(gap["key"])  # not covered: not planned from zero
     assert gap["difference_orp"].abs().max() == pytest.approx(0)

@@ -210,7 +210,9 @@ def _rounded(frame: pd.DataFrame, decimals: Mapping[str, int | None], row_decima
                     "" if pd.isna(value) else f"{fmt.round_half_up(value, d):.{d}f}".replace(".", ","))
         return rounded
     floats = {c: d for c, d in decimals.items() if d is not None and pd.api.types.is_float_dtype(frame[c])}
-    return frame.assign(**{c: frame[c].map(lambda v, d=d: fmt.round_half_up(v, d)) for c, d in floats.items()})
+    rounded = {c: frame[c].map(lambda v, d=d: fmt.round_half_up(v, d)) for c, d in floats.items()}
+    # Whole numbers without ",0" (nullable integers keep the missing cells empty).
+    return frame.assign(**{c: v.astype("Int64") if floats[c] == 0 else v for c, v in rounded.items()})
 
 
 def _write_xlsx(path: Path, frame: pd.DataFrame, caption: str, source: str, notes: str | None,

@@ -476,3 +476,21 @@ def describe_seniors(units: pd.DataFrame, horizon_years: Sequence[int], orp_name
                      f"osob ve věku 65+ a {fmt.number(a['80+'])} až {fmt.number(b['80+'])} osob ve věku 80+")
     return (f"SO ORP {orp_name} měla k 1. 1. {BASE_YEAR} {fmt.number(base['65+'])} obyvatel ve věku 65+ a "
             f"{fmt.number(base['80+'])} ve věku 80+. Projekce odhaduje " + "; ".join(parts) + ".")
+
+
+def compute_target_populations(projection: pd.DataFrame, orp_code: str, ages_from: Iterable[int],
+                               years: Sequence[int], variant: str = VARIANT_A) -> pd.DataFrame:
+    """Projected people aged ``age_from`` and over in the ORP, per horizon year.
+
+    The frame chapter 03 needs for the capacity gap: ``year``, ``age_from``, ``population``.
+    """
+    if variant not in VARIANT_LABELS:
+        raise ParameterError(f"Neznámá varianta projekce {variant!r}; k dispozici jsou {', '.join(VARIANT_LABELS)}.")
+    frame = projection[(projection["orp_kod"] == orp_code) & (projection["variant"] == variant)]
+    missing = sorted(set(years) - set(frame["year"]))
+    if frame.empty or missing:
+        raise ParameterError(f"projekce pro ORP {orp_code} neobsahuje roky {missing or list(years)}")
+    rows = [{"year": int(year), "age_from": int(age_from),
+             "population": float(frame.loc[(frame["year"] == year) & (frame["age"] >= age_from), "population"].sum())}
+            for age_from in sorted(set(ages_from)) for year in years]
+    return pd.DataFrame(rows, columns=["year", "age_from", "population"])

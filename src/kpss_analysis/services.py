@@ -529,20 +529,6 @@ def ratio_table(ratios: pd.DataFrame, orp: Orp) -> pd.DataFrame:
 # --------------------------------------------------------------------------- gap to the horizon
 
 
-def compute_horizon_population(age5: pd.DataFrame, territory: pd.DataFrame, orp: Orp, targets: pd.DataFrame,
-                               years: Iterable[int]) -> pd.DataFrame:
-    """Today's (31. 12. 2020) target populations of the ORP, repeated for every horizon year.
-
-    The stand-in for a projection: :func:`compute_capacity_gap` takes a frame of the same
-    shape (``year``, ``age_from``, ``population``) from the projection chapter instead.
-    """
-    rows = []
-    for age_from in sorted(set(targets["age_from"])):
-        population = compute_target_population(age5, territory, "orp", age_from)[orp.code]
-        rows += [{"year": int(year), "age_from": int(age_from), "population": float(population)} for year in years]
-    return pd.DataFrame(rows, columns=["year", "age_from", "population"])
-
-
 def _key_problems(keys: Iterable[str], known: list[str]) -> list[str]:
     unknown = [k for k in keys if k not in known]
     return [f"neznámé klíče {unknown}; tabulka cílových populací má {', '.join(known)}"] if unknown else []
