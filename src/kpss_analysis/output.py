@@ -159,7 +159,8 @@ class ChapterOutput:
         """Save ``frame`` as XLSX and CSV and return a Czech-formatted Styler to display.
 
         ``decimals`` fixes the decimals of given columns (defaults: 0 for integers, 1 for
-        other numbers). The XLSX keeps numbers as numbers with a display format, so Excel
+        other numbers; ``None`` shows a column as it is, e.g. years and codes without a
+        thousands separator). The XLSX keeps numbers as numbers with a display format, so Excel
         can still compute with them; the caption is above the table and the source below.
         ``row_decimals`` sets decimals per row instead (see :func:`style_table`).
         """

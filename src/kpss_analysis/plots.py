@@ -8,6 +8,8 @@ markers (not colour alone) for series.
 
 from __future__ import annotations
 
+import warnings
+
 import mapclassify
 import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
@@ -94,7 +96,9 @@ def classify(values: pd.Series, k: int = 5) -> tuple[pd.Series, list[tuple[float
     if present.empty:
         return pd.Series(np.nan, index=values.index), []
     distinct = np.unique(present)
-    bins = distinct if len(distinct) <= k else mapclassify.FisherJenks(present.to_numpy(), k=k).bins
+    with warnings.catch_warnings():  # "Numba not installed": only slower, not worth a red box in a report
+        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+        bins = distinct if len(distinct) <= k else mapclassify.FisherJenks(present.to_numpy(), k=k).bins
     classes = pd.Series(np.searchsorted(bins, values.to_numpy(), side="left"), index=values.index, dtype=float)
     classes = classes.where(values.notna())
     ranges = [(values[classes == i].min(), values[classes == i].max()) for i in range(len(bins))]

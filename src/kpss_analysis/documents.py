@@ -1,0 +1,472 @@
+"""Documents a plan editor can use: Word files (DOCX) per ORP and per chapter, and the HTML report.
+
+:func:`build_documents` assembles the DOCX files from an ORP output folder. What goes in comes
+only from ``manifest.json`` (the list :class:`~kpss_analysis.output.ChapterOutput` keeps), in its
+order: figures as the bare PNG at text width with a numbered caption "Graf 1: …" above and
+"Zdroj: …" below, tables as Word tables read back from their XLSX (values, decimals and Czech
+headers exactly as the chapter saved them) with "Tabulka 1: …" above and "Zdroj:"/"Poznámka:"
+below, and the providers' catalogue of chapter 03. Captions use Word's built-in "Caption" style
+and SEQ fields, so Word renumbers them after pasting and can insert a list of figures.
+
+:func:`export_html` writes an executed notebook as a self-contained HTML report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from copy import deepcopy
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import openpyxl
+from babel.numbers import format_decimal
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Cm, Length, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from jinja2 import DictLoader
+from nbconvert import HTMLExporter
+
+from . import fmt
+from .errors import KpssError
+from .output import MANIFEST, _write_atomically, read_json
+from .territory import slugify
+
+#: Subfolder of an ORP output folder that receives the DOCX files.
+DOCUMENTS_DIR = "dokumenty"
+TEXT_WIDTH = Cm(16)  # A4 minus 2 × 2.5 cm margins
+LANDSCAPE_TEXT_WIDTH = Cm(24.7)  # for tables too wide for a portrait page even at the smallest font
+MAX_FIGURE_HEIGHT = Cm(20)  # leaves room for the caption and source line on an A4 page
+CAPTION_LABELS = {"figure": "Graf", "table": "Tabulka"}
+CATALOGUE_HEADING = "Katalog poskytovatelů"
+#: Catalogue entry fields → (label for one value, label for more values).
+CATALOGUE_FIELDS = {
+    "addresses": ("Adresa", "Adresy"),
+    "forms": ("Forma", "Formy"),
+    "capacities": ("Kapacita", "Kapacity"),
+    "web": ("Web", "Web"),
+    "email": ("E-mail", "E-maily"),
+    "phone": ("Telefon", "Telefony"),
+}
+#: One font for the whole document: on every Windows and Mac, and metric-compatible Liberation Sans
+#: in LibreOffice on Linux, so tables measured for it fit everywhere (theme fonts like Calibri do not).
+FONT = "Arial"
+SOURCE_STYLE = "Zdroj"  # paragraph style of the "Zdroj:"/"Poznámka:" lines, restylable by the editor
+TABLE_STYLE = "Text tabulky"
+#: Table font sizes tried in turn until the columns fit the text width.
+TABLE_FONT_SIZES = (9, 8, 7)
+_CHAR_WIDTH_PER_PT = 0.56 * 0.03528  # cm per character per point: Arial digits are 0.556 em wide
+_BOLD = 1.1  # bold header words are about 10 % wider
+CELL_MARGIN = Cm(0.1)  # left and right, instead of Word's 0.19 cm: more room for numbers
+_CELL_PADDING = 0.25  # cm: both cell margins and the borders
+_WRAPPING_TEXT = 30  # characters: longer text cells wrap instead of widening their column
+#: The layout ``output._write_xlsx`` writes: caption in row 1, column headers in row 3, data from row 4.
+XLSX_HEADER_ROW = 3
+_NUMBER_FORMAT = re.compile(r"#,##0(?:\.(0+))?")
+
+
+class DocumentError(KpssError):
+    """An output folder whose manifest names a file that is missing or not what it should be."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of a document: its id (notebook stem), heading and manifest items."""
+
+    id: str
+    title: str
+    items: list[dict]
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def build_documents(folder: Path) -> list[Path]:
+    """Write the DOCX for the whole ORP and one per chapter into ``<folder>/dokumenty/``.
+
+    Parameters
+    ----------
+    folder
+        An ORP output folder written by ``kpss run`` (``manifest.json``, ``figures/``,
+        ``tables/``, executed ``NN_topic.ipynb``).
+
+    Returns
+    -------
+    list of Path
+        ``<code>-<slug>.docx`` first, then ``<code>-<slug>_<chapter>.docx`` in chapter order.
+
+    Raises
+    ------
+    DocumentError
+        The manifest is missing or names a file that does not exist or does not match it.
+        Every document is assembled before the first one is written, and each is written
+        under a temporary name and renamed, so no half-written DOCX is left behind.
+    """
+    folder = Path(folder)
+    manifest = read_json(folder / MANIFEST, None)
+    if manifest is None:
+        raise DocumentError(f"{folder} has no {MANIFEST}: run `kpss run --orp …` to produce the outputs first.")
+    orp = manifest["orp"]
+    base = f"{orp['code']}-{slugify(orp['name'])}"
+    chapters = _chapters(folder, manifest["items"])
+    tables = {}
+    documents = {f"{base}.docx": _document(folder, orp["name"], chapters, tables)}
+    documents |= {f"{base}_{chapter.id}.docx": _document(folder, orp["name"], [chapter], tables)
+                  for chapter in chapters}
+    return [_write_atomically(folder / DOCUMENTS_DIR / name, document.save) for name, document in documents.items()]
+
+
+def chapter_title(notebook: Path, default: str) -> str:
+    """Text of the first level-1 Markdown heading of ``notebook``; ``default`` without one."""
+    if notebook.is_file():
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                heading = next((line[2:].strip() for line in cell.source.splitlines() if line.startswith("# ")), None)
+                if heading:
+                    return heading
+    return default
+
+
+_REPORT_TEMPLATE = "kpss_report.html.j2"
+# JupyterLab's template loads require.js, MathJax and mermaid from a CDN; the chapters need none of
+# them (no widgets, formulas or diagrams), and without them the report opens offline.
+_REPORT_LOADER = DictLoader({_REPORT_TEMPLATE: """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<style>
+@media print { /* wide tables: smaller text instead of a scroll bar cut off on paper */
+  .jp-RenderedHTMLCommon table { font-size: 7.5pt; }
+  .jp-OutputArea-output { overflow-x: visible; }
+}
+</style>
+{%- endblock html_head_css -%}
+"""})
+
+
+def export_html(notebook: Path, target: Path) -> Path:
+    """Write an executed notebook as a self-contained HTML report and return ``target``.
+
+    No code cells or prompts; images are embedded and no script, style or image is loaded
+    from the web. Written under a temporary name and renamed.
+    """
+    exporter = HTMLExporter(extra_loaders=[_REPORT_LOADER], template_file=_REPORT_TEMPLATE, embed_images=True,
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _resources = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    return _write_atomically(Path(target), lambda p: p.write_text(body, encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _chapters(folder: Path, items: list[dict]) -> list[Chapter]:
+    """Manifest items grouped by chapter (chapters sorted by id, items in manifest order)."""
+    ids = sorted({_field(item, "chapter") for item in items})
+    return [Chapter(chapter, chapter_title(folder / f"{chapter}.ipynb", chapter),
+                    [item for item in items if item["chapter"] == chapter]) for chapter in ids]
+
+
+def _document(folder: Path, orp_name: str, chapters: list[Chapter],
+              tables: dict[str, tuple[bool, BaseOxmlElement]]) -> DocxDocument:
+    """One document: title, then per chapter its heading and items (``tables``: see :func:`_add_table`)."""
+    document = _new_document(f"SO ORP {orp_name}")
+    numbers = dict.fromkeys(CAPTION_LABELS.values(), 0)
+    for chapter in chapters:
+        document.add_heading(chapter.title, level=1)
+        for item in chapter.items:
+            kind = _field(item, "kind")
+            if kind in CAPTION_LABELS:
+                label = CAPTION_LABELS[kind]
+                numbers[label] += 1
+                if kind == "figure":
+                    _add_figure(document, folder, item, numbers[label])
+                else:
+                    _add_table(document, folder, item, numbers[label], tables)
+            elif kind == "catalogue":
+                _add_catalogue(document, folder, item)
+            else:
+                raise DocumentError(f"Manifest item {item.get('name')!r} in {folder} has an unknown kind {kind!r} "
+                                    "(expected figure, table or catalogue).")
+    return document
+
+
+def _new_document(title: str) -> DocxDocument:
+    """An A4 document with 2.5 cm margins, in Czech, with the styles the items use."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2.5)
+    for lang in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
+        lang.set(qn("w:val"), "cs-CZ")
+        lang.set(qn("w:eastAsia"), "cs-CZ")
+    for fonts in document.styles.element.xpath(".//w:rFonts"):  # defaults and every style: no theme fonts
+        for attribute in [a for a in fonts.attrib if a.endswith("Theme")]:
+            del fonts.attrib[attribute]
+        for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(attribute), FONT)
+    document.core_properties.language = "cs-CZ"
+    document.core_properties.title = title
+
+    caption = document.styles["Caption"]
+    caption.font.size, caption.font.color.rgb = Pt(10), RGBColor(0, 0, 0)
+    caption.paragraph_format.keep_with_next = True
+    caption.paragraph_format.space_before, caption.paragraph_format.space_after = Pt(6), Pt(4)
+    source = document.styles.add_style(SOURCE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    source.base_style = document.styles["Normal"]
+    source.font.size = Pt(9)
+    source.paragraph_format.space_before, source.paragraph_format.space_after = Pt(3), Pt(12)
+    cell = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    cell.base_style = document.styles["Normal"]
+    cell.font.size = Pt(TABLE_FONT_SIZES[0])
+    cell.paragraph_format.space_after, cell.paragraph_format.line_spacing = Pt(0), 1.0
+
+    document.add_heading(title, level=0)
+    document.add_paragraph("Podklady pro komunitní plán sociálních služeb", style="Subtitle")
+    return document
+
+
+def _add_caption(document: DocxDocument, label: str, number: int, text: str) -> None:
+    """'Graf 3: …' in the Caption style, the number as a SEQ field so that Word renumbers it."""
+    paragraph = document.add_paragraph(f"{label} ", style="Caption")
+    _add_field(paragraph, f" SEQ {label} \\* ARABIC ", str(number))
+    paragraph.add_run(f": {text}")
+
+
+def _add_field(paragraph: Paragraph, instruction: str, result: str) -> None:
+    """A complex field (begin, instruction, separate, cached result, end) at the end of ``paragraph``."""
+    paragraph.add_run()._r.append(_field_char("begin"))
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = instruction
+    paragraph.add_run()._r.append(text)
+    paragraph.add_run()._r.append(_field_char("separate"))
+    paragraph.add_run(result)
+    paragraph.add_run()._r.append(_field_char("end"))
+
+
+def _field_char(kind: str) -> OxmlElement:
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    return char
+
+
+def _add_source(document: DocxDocument, source: str, notes: str | None = None) -> None:
+    """'Zdroj: …' and an optional 'Poznámka: …' line, spaced from what follows, not from each other."""
+    lines = [f"Zdroj: {source}"] + ([f"Poznámka: {notes}"] if notes else [])
+    for index, line in enumerate(lines):
+        paragraph = document.add_paragraph(line, style=SOURCE_STYLE)
+        if index < len(lines) - 1:
+            paragraph.paragraph_format.space_after = Pt(0)
+
+
+def _add_figure(document: DocxDocument, folder: Path, item: dict, number: int) -> None:
+    """Caption, the bare PNG at text width (narrower if taller than the page allows), source."""
+    image = _item_file(folder, item, _field(item, "bare_png"))
+    _add_caption(document, CAPTION_LABELS["figure"], number, _field(item, "caption"))
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.space_after = Pt(0)
+    shape = paragraph.add_run().add_picture(str(image), width=TEXT_WIDTH)
+    if shape.height > MAX_FIGURE_HEIGHT:
+        shape.width, shape.height = int(shape.width * MAX_FIGURE_HEIGHT / shape.height), MAX_FIGURE_HEIGHT
+    _add_source(document, _field(item, "source"))
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _add_table(document: DocxDocument, folder: Path, item: dict, number: int,
+               built: dict[str, tuple[bool, BaseOxmlElement]]) -> None:
+    """Caption, the table, source and notes; on a landscape page if it is too wide for portrait.
+
+    ``built`` keeps every table already built for another document of the same folder
+    (whether it fits a portrait page, and its XML): those are copied instead of built again.
+    """
+    name = _field(item, "name")
+    if name not in built:
+        built[name] = _build_table(document, folder, item)
+    fits, tbl = built[name]
+    if not fits:
+        _orient(document.add_section(WD_SECTION.NEW_PAGE), WD_ORIENT.LANDSCAPE)
+    _add_caption(document, CAPTION_LABELS["table"], number, _field(item, "caption"))
+    document.element.body._insert_tbl(deepcopy(tbl))
+    _add_source(document, _field(item, "source"), item.get("notes"))
+    if not fits:
+        _orient(document.add_section(WD_SECTION.NEW_PAGE), WD_ORIENT.PORTRAIT)
+
+
+def _build_table(document: DocxDocument, folder: Path, item: dict) -> tuple[bool, BaseOxmlElement]:
+    """A Word table of the item's XLSX, outside the body, and whether it fits a portrait page."""
+    xlsx = _item_file(folder, item, next((f for f in _field(item, "files") if f.endswith(".xlsx")), None))
+    header, rows = _read_xlsx_table(xlsx, _field(item, "source"))
+    numeric = [any(isinstance(row[j][0], (int, float)) for row in rows)
+               and all(value is None or isinstance(value, (int, float)) for value, _format in (row[j] for row in rows))
+               for j in range(len(header))]
+    texts = [[_cell_text(value, number_format) for value, number_format in row] for row in rows]
+    size, widths, fits = _layout(header, texts, numeric, TEXT_WIDTH)
+    if not fits:
+        size, widths, _fits = _layout(header, texts, numeric, LANDSCAPE_TEXT_WIDTH)
+
+    table = document.add_table(rows=1 + len(texts), cols=len(header))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_MARGIN.twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.find(qn("w:tblLook")).addprevious(margins)  # the schema's order: tblCellMar before tblLook
+    style_id = document.styles[TABLE_STYLE].style_id  # set by id: Paragraph.style= looks it up per cell (slow)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for index, (row, values) in enumerate(zip(table.rows, [header, *texts], strict=True)):
+        row_properties = row._tr.get_or_add_trPr()
+        row_properties.append(OxmlElement("w:cantSplit"))
+        if index == 0:
+            row_properties.append(OxmlElement("w:tblHeader"))  # repeated on every page
+        for cell, text, width, is_number in zip(row.cells, values, widths, numeric, strict=True):
+            cell.width = width
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = style_id
+            if is_number:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if index == len(texts):  # the last row stays on the page of the "Zdroj:" line
+                paragraph.paragraph_format.keep_with_next = True
+            run = paragraph.add_run(text)
+            run.bold = index == 0 or None
+            if size != TABLE_FONT_SIZES[0]:
+                run.font.size = Pt(size)
+    table._tbl.getparent().remove(table._tbl)
+    return fits, table._tbl
+
+
+def _orient(section, orientation: WD_ORIENT) -> None:
+    """Turn a new section (which copies the previous one's page setup) to A4 portrait or landscape."""
+    short, long = Mm(210), Mm(297)
+    section.orientation = orientation
+    section.page_width, section.page_height = (long, short) if orientation == WD_ORIENT.LANDSCAPE else (short, long)
+
+
+def _read_xlsx_table(path: Path, source: str) -> tuple[list[str], list[list[tuple[object, str]]]]:
+    """Column headers and (value, number format) of every data cell of a ``ChapterOutput.table`` XLSX.
+
+    The number formats carry the decimals the chapter chose, per column or per row.
+    """
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+    except (OSError, ValueError, KeyError) as exc:  # openpyxl's errors for a broken or non-XLSX file
+        raise DocumentError(f"{path} is not a readable XLSX file ({exc}). Run the chapter again.") from exc
+    try:
+        header, *rest = ([(cell.value, cell.number_format) for cell in row]
+                         for row in workbook.worksheets[0].iter_rows(min_row=XLSX_HEADER_ROW))
+    finally:
+        workbook.close()
+    footer = f"Zdroj: {source}"
+    ends = [index for index, row in enumerate(rest) if row[0][0] == footer]
+    if not ends:
+        raise DocumentError(f"{path} has no line {footer!r} below the table: it does not match the manifest. "
+                            "Run the chapter again to rewrite the folder.")
+    return [str(name) for name, _format in header], rest[:ends[-1] - 1]
+
+
+def _cell_text(value: object, number_format: str) -> str:
+    """A cell as the XLSX shows it, in Czech number format; empty → ``fmt.MISSING``."""
+    if value is None:
+        return fmt.MISSING
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    match = _NUMBER_FORMAT.fullmatch(number_format)
+    if match is None:  # "General": the chapter chose no number format (years, codes) → as is, decimal comma
+        return format_decimal(value, format="0.##########", locale=fmt.LOCALE)
+    return fmt.number(value, len(match.group(1) or ""))
+
+
+def _layout(header: list[str], rows: list[list[str]], numeric: list[bool],
+            width: Length) -> tuple[int, list[Length], bool]:
+    """Font size and column widths that fill ``width``, and whether the columns fit in it.
+
+    A column needs its longest number (numbers never wrap), its longest header word and at most
+    ``_WRAPPING_TEXT`` characters of text; the largest font size at which all columns fit is
+    used, and the widths are stretched to ``width`` in proportion to those needs. When they do
+    not fit even at the smallest size, they are squeezed at that size and ``fits`` is False.
+    """
+    needs = []
+    for j, name in enumerate(header):
+        longest = max((len(row[j]) for row in rows), default=0)
+        needs.append(max(longest if numeric[j] else min(longest, _WRAPPING_TEXT),
+                         _BOLD * max(len(word) for word in name.split() or [""]), 3))
+    fitting = [size for size in TABLE_FONT_SIZES
+               if sum(n * size * _CHAR_WIDTH_PER_PT + _CELL_PADDING for n in needs) <= width.cm]
+    size = fitting[0] if fitting else TABLE_FONT_SIZES[-1]
+    widths_cm = [n * size * _CHAR_WIDTH_PER_PT + _CELL_PADDING for n in needs]
+    return size, [Cm(w * width.cm / sum(widths_cm)) for w in widths_cm], bool(fitting)
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+def _add_catalogue(document: DocxDocument, folder: Path, item: dict) -> None:
+    """Heading, one sub-heading per druh with its §, one entry per service, in the JSON's order."""
+    path = _item_file(folder, item, next((f for f in _field(item, "files") if f.endswith(".json")), None))
+    try:
+        catalogue = json.loads(path.read_text(encoding="utf-8"))
+        document.add_heading(CATALOGUE_HEADING, level=2)
+        document.add_paragraph(catalogue["caption"])
+        for group in catalogue["groups"]:
+            document.add_heading(f"{group['druh']} ({group['paragraph']})", level=3)
+            for entry in group["entries"]:
+                _add_catalogue_entry(document, entry)
+        _add_source(document, catalogue["source"])
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise DocumentError(f"{path} is not a providers' catalogue as ChapterOutput.catalogue writes it "
+                            f"({type(exc).__name__}: {exc}). Run the chapter again.") from exc
+
+
+def _add_catalogue_entry(document: DocxDocument, entry: dict) -> None:
+    name = document.add_paragraph()
+    name.add_run(entry["name"]).bold = True
+    name.paragraph_format.keep_with_next = True
+    name.paragraph_format.space_after = Pt(0)
+    details = document.add_paragraph()
+    details.paragraph_format.keep_together = True
+    lines = [f"Poskytovatel: {entry['provider']}, IČO{fmt.NBSP}{entry['ico']}"]
+    for key, (one, more) in CATALOGUE_FIELDS.items():
+        if entry[key]:
+            lines.append(f"{one if len(entry[key]) == 1 else more}: {'; '.join(entry[key])}")
+    for index, line in enumerate(lines):
+        run = details.add_run(line)
+        if index < len(lines) - 1:
+            run.add_break()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _field(item: dict, key: str):
+    try:
+        return item[key]
+    except KeyError:
+        raise DocumentError(f"Manifest item {item.get('name')!r} has no {key!r}: it was written by an older "
+                            "version of the package. Run the chapter again.") from None
+
+
+def _item_file(folder: Path, item: dict, relative: str | None) -> Path:
+    path = folder / relative if relative else None
+    if path is None or not path.is_file():
+        raise DocumentError(f"{item['kind'].capitalize()} {item['name']!r} of chapter {item.get('chapter')}: "
+                            f"file {path or 'of the right type'} is missing. Run the chapter again "
+                            "(`kpss run --orp … --chapters …`).")
+    return path
