@@ -472,3 +472,14 @@ def test_summary_numbers(services, capacities, places, age5, territory):
 def test_describe_unlocated(services, capacities, places):
     text = svc.describe_unlocated(services, capacities, places)
     assert "1,5" in text and "50,0" in text
+
+
+def test_unlocated_services_are_listed_in_catalogue_order():
+    services = pd.DataFrame({"service_id": ["1", "2", "3", "4"], "name": ["Chráněné bydlení", "Hospic", "Cesta", "Č"],
+                             "provider_name": ["P"] * 4, "provider_ico": ["00000001"] * 4,
+                             "druh_name": ["Domovy", "Domovy", "Domovy", "Azyl"]})
+    places = pd.DataFrame({"service_id": ["1", "2", "3", "4"], "place_id": [None, "misto-9", None, None]})
+    out = svc.compute_unlocated_services(services, places)
+    # Service 2 has an address; by druh, then name in Czech collation ("Ch" after "H", "Č" after "C").
+    assert out["Název služby"].tolist() == ["Č", "Cesta", "Chráněné bydlení"]
+    assert list(out.columns) == ["Druh služby", "Název služby", "Poskytovatel", "IČO"]

@@ -764,6 +764,16 @@ def describe_overview(summary: Mapping, orp: Orp) -> str:
     )
 
 
+def compute_unlocated_services(services: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Services without any address (no ORP can be given them), in catalogue order, Czech headers."""
+    located = places.loc[places["place_id"].notna(), "service_id"]
+    frame = services[~services["service_id"].isin(located)]
+    frame = frame.assign(key=frame["druh_name"].map(czech_sort_key) + b"\x00" + frame["name"].map(czech_sort_key))
+    columns = {"druh_name": "Druh služby", "name": "Název služby", "provider_name": "Poskytovatel",
+               "provider_ico": "IČO"}
+    return frame.sort_values("key")[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
 def describe_unlocated(services: pd.DataFrame, capacities: pd.DataFrame, places: pd.DataFrame) -> str:
     """Czech sentence on services (or their parts) that belong to no ORP."""
     shares = compute_service_shares(services, places, "orp")
