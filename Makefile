@@ -42,6 +42,9 @@ test: $(STAMP) ## Run the whole test suite (unit, notebook contract, end-to-end 
 test-slow: $(STAMP) ## Also run the slow tests (all 206 ORPs)
 	$(BIN)/python -m pytest -m "slow or not slow"
 
+bench: $(STAMP) $(DATA_STAMP) ## Time naive papermill vs kpss run vs the floor (BENCH_ARGS="--all --skip naive")
+	$(BIN)/python bench/run_bench.py $(BENCH_ARGS)
+
 lab: $(STAMP) $(DATA_STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/
 

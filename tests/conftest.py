@@ -42,14 +42,18 @@ def use_data(data_dir, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_runs(data_dir, tmp_path_factory) -> dict[str, Path]:
-    """`kpss run` for every seed ORP (executed once per session, in a real Jupyter kernel)."""
-    from kpss_analysis.runner import run_orp
+    """`kpss run` for every seed ORP (executed once per session as one batch, in warm Jupyter kernels)."""
+    from kpss_analysis.runner import run_batch
 
     out = tmp_path_factory.mktemp("outputs")
     previous = os.environ.get("KPSS_DATA_DIR")
     os.environ["KPSS_DATA_DIR"] = str(data_dir)
     try:
-        return {name: run_orp(name, output_root=out, progress=False, log=lambda _l: None) for name in SEED_ORPS}
+        results = run_batch(SEED_ORPS, output_root=out, progress=False)
+        failed = [f"{r.orp.name}: {r.error}" for r in results if r.status != "ok"]
+        if failed:
+            pytest.fail("Seed ORPs failed: " + "; ".join(failed))
+        return {name: result.folder for name, result in zip(SEED_ORPS, results, strict=True)}
     finally:
         if previous is None:
             os.environ.pop("KPSS_DATA_DIR", None)

@@ -47,6 +47,10 @@ def test_seed_orp_outputs_are_complete_and_consistent(seed_runs, use_data, name)
     assert folder.name == orp.folder_name
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["demografie"]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    # `kpss run` also leaves the Word documents (whole ORP + one per chapter) and lists them.
+    chapters = sorted({item["chapter"] for item in manifest["items"]})
+    documents = [f"dokumenty/{orp.folder_name}.docx", *(f"dokumenty/{orp.folder_name}_{c}.docx" for c in chapters)]
+    assert set(documents) <= set(manifest["files"]) and all((folder / d).is_file() for d in documents)
 
     # ORP = sum of its obce (computed here independently from the processed obec table).
     age5 = load.load_age5()

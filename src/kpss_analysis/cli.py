@@ -20,6 +20,7 @@ Typical use:
   kpss orp list --kraj Karlovarský
   kpss orp show Sokolov
   kpss run --orp Sokolov       run every chapter; outputs in outputs/<code>-<name>/
+  kpss run --kraj Karlovarský  every ORP of a kraj in parallel; --all for all 206 ORPs
 
 Environment: KPSS_DATA_DIR (data root), KPSS_OUTPUT_DIR (outputs), KPSS_MIRROR (raw mirror).
 """
@@ -80,11 +81,19 @@ def _cmd_orp_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import run_orp
+    from .load import load_territory
+    from .runner import RUN_SUMMARY, format_results, parse_parameter, run_batch, select_orps
 
-    run_orp(args.orp, chapters=args.chapters, output_root=Path(args.output_dir) if args.output_dir else None,
-            progress=not args.quiet)
-    return 0
+    orps = select_orps(load_territory(), args.orp or (), args.kraj, args.all)
+    parameters = dict(parse_parameter(text) for text in args.parameter or ())
+    root = Path(args.output_dir) if args.output_dir else config.output_dir()
+    results = run_batch(orps, chapters=args.chapters, parameters=parameters, output_root=root,
+                        workers=args.workers, force=args.force, progress=not args.quiet)
+    print(format_results(results))
+    folders = [r.folder for r in results if r.folder]
+    print(f"Outputs: {folders[0] if len(folders) == 1 else root} (index: {root / 'index.html'}, "
+          f"summary: {root / RUN_SUMMARY})")
+    return 1 if any(r.status == "failed" for r in results) else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,9 +126,21 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("orp", help="ORP name (any case, with or without diacritics) or ČSÚ code")
     show.set_defaults(func=_cmd_orp_show)
 
-    run = commands.add_parser("run", help="execute the chapter notebooks for an ORP with papermill")
-    run.add_argument("--orp", required=True, help="ORP name or ČSÚ code, e.g. Sokolov, pribram, 2120")
+    run = commands.add_parser(
+        "run", help="execute the chapter notebooks for ORPs (parallel, resumable)",
+        description="Execute the chapter notebooks with papermill for the selected ORPs in parallel warm "
+        "kernels. ORPs whose outputs are complete for the same parameters, chapters, data and package "
+        "version are skipped (see --force). Writes run_summary.csv and index.html into the output folder; "
+        "exits with 1 if an ORP failed.")
+    run.add_argument("--orp", action="append", metavar="NAME",
+                     help="ORP name or ČSÚ code, e.g. Sokolov, pribram, 2120; repeatable or comma-separated")
+    run.add_argument("--kraj", help="every ORP of this kraj (name, ČSÚ code or NUTS code)")
+    run.add_argument("--all", action="store_true", help="all 206 ORPs")
     run.add_argument("--chapters", nargs="+", metavar="NN", help="only these chapters (e.g. 01)")
+    run.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
+                     help="chapter parameter (Python/JSON literal), e.g. -p horizon_years='[2030, 2040]'")
+    run.add_argument("--workers", type=int, metavar="N", help="parallel kernels (default: CPU count)")
+    run.add_argument("--force", action="store_true", help="run also ORPs whose outputs are complete and current")
     run.add_argument("--output-dir", metavar="DIR", help="parent folder of the ORP's outputs (default: outputs/)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.set_defaults(func=_cmd_run)

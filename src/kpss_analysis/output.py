@@ -27,6 +27,7 @@ from .territory import Orp
 A4_TEXT_WIDTH_IN = 16 / 2.54
 DPI = 300
 MANIFEST = "manifest.json"
+STAGING_SUFFIX = ".partial"
 #: Column headers of a catalogue's XLSX, and the entry keys of its JSON after druh, § and group.
 CATALOGUE_HEADERS = ("Druh služby", "§", "Skupina", "Název služby", "Poskytovatel", "IČO", "Adresa", "Forma",
                      "Kapacita", "Web", "E-mail", "Telefon")
@@ -91,6 +92,11 @@ def style_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None, 
     return styler.set_caption(caption) if caption else styler
 
 
+def staging_dir(final: Path) -> Path:
+    """The hidden sibling a run writes into before it swaps it in as ``final`` (see :mod:`runner`)."""
+    return final.with_name(f".{final.name}{STAGING_SUFFIX}")
+
+
 class ChapterOutput:
     """Output folder of one ORP: ``figures/``, ``tables/``, ``manifest.json``, ``summary.json``.
 
@@ -109,6 +115,14 @@ class ChapterOutput:
         self.chapter = chapter
         self.dir = Path(output_dir) if output_dir else config.output_dir() / orp.folder_name
         self.dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def final_dir(self) -> Path:
+        """Where the outputs end up: :attr:`dir`, or the folder a run's staging folder becomes."""
+        name = self.dir.name
+        if name.startswith(".") and name.endswith(STAGING_SUFFIX):
+            return self.dir.with_name(name[1:-len(STAGING_SUFFIX)])
+        return self.dir
 
     # -- manifest -----------------------------------------------------------------------
     def _register(self, item: dict) -> None:
