@@ -25,7 +25,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv (pip, pinned versions) and register the Jupyter kernel "kpss-analysis"
 
-$(DATA_STAMP): | $(STAMP)
+# Rebuilt when the registry or a parser changes (e.g. after `git pull` adds a dataset).
+$(DATA_STAMP): src/kpss_analysis/datasets.py src/kpss_analysis/build.py src/kpss_analysis/services_data.py | $(STAMP)
 	$(BIN)/kpss data fetch
 	$(BIN)/kpss data build
 
