@@ -293,7 +293,7 @@ def test_write_atomically_keeps_old_file_on_failure(tmp_path):
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        output._write_atomically(target, failing)
+        output.write_atomically(target, failing)
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.txt"]
 

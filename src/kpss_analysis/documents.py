@@ -38,7 +38,7 @@ from nbconvert import HTMLExporter
 
 from . import fmt
 from .errors import KpssError
-from .output import MANIFEST, _write_atomically, read_json
+from .output import MANIFEST, write_atomically, read_json
 from .territory import slugify
 
 #: Subfolder of an ORP output folder that receives the DOCX files.
@@ -122,7 +122,7 @@ def build_documents(folder: Path) -> list[Path]:
     documents = {f"{base}.docx": _document(folder, orp["name"], chapters, tables)}
     documents |= {f"{base}_{chapter.id}.docx": _document(folder, orp["name"], [chapter], tables)
                   for chapter in chapters}
-    return [_write_atomically(folder / DOCUMENTS_DIR / name, document.save) for name, document in documents.items()]
+    return [write_atomically(folder / DOCUMENTS_DIR / name, document.save) for name, document in documents.items()]
 
 
 def chapter_title(notebook: Path, default: str) -> str:
@@ -163,7 +163,7 @@ def export_html(notebook: Path, target: Path) -> Path:
     exporter = HTMLExporter(extra_loaders=[_REPORT_LOADER], template_file=_REPORT_TEMPLATE, embed_images=True,
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _resources = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    return _write_atomically(Path(target), lambda p: p.write_text(body, encoding="utf-8"))
+    return write_atomically(Path(target), lambda p: p.write_text(body, encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- assembly

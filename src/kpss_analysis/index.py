@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from . import __version__, fmt
 from .demography import INDICATOR_LABELS
-from .output import MANIFEST, SUMMARY, _write_atomically, read_json
+from .output import MANIFEST, SUMMARY, write_atomically, read_json
 
 INDEX = "index.html"
 REPORT_SUFFIXES = (".html", ".docx")
@@ -190,7 +190,7 @@ def render_index(root: Path) -> str:
 def write_index(root: Path) -> Path:
     """Write ``index.html`` into ``root`` atomically and return its path."""
     text = render_index(root)
-    return _write_atomically(Path(root) / INDEX, lambda p: p.write_text(text, encoding="utf-8"))
+    return write_atomically(Path(root) / INDEX, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 _PAGE = """<!DOCTYPE html>

@@ -35,7 +35,7 @@ CATALOGUE_KEYS = ("name", "provider", "ico", "addresses", "forms", "capacities",
 SUMMARY = "summary.json"
 
 
-def _write_atomically(path: Path, writer: Callable[[Path], None]) -> Path:
+def write_atomically(path: Path, writer: Callable[[Path], None]) -> Path:
     """Write via a temporary sibling and rename, so a file is either old or complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
@@ -49,7 +49,7 @@ def _write_atomically(path: Path, writer: Callable[[Path], None]) -> Path:
 
 def write_json(path: Path, data: object) -> Path:
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    return _write_atomically(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+    return write_atomically(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
 
 def read_json(path: Path, default: object) -> object:
@@ -146,7 +146,7 @@ class ChapterOutput:
         ``bare_png``) for documents that set their own numbered caption. Returns the PNG and SVG
         paths. The figure stays open so that the notebook still shows it.
         """
-        bare = _write_atomically(self.dir / "figures" / "bare" / f"{name}.png", lambda p: fig.savefig(
+        bare = write_atomically(self.dir / "figures" / "bare" / f"{name}.png", lambda p: fig.savefig(
             p, dpi=DPI, bbox_inches="tight", pad_inches=0.08, format="png"))
         width_chars = int(fig.get_figwidth() * 13)  # ≈ characters per line at 9 pt
         fig.suptitle("\n".join(textwrap.wrap(caption, width_chars)), x=0.01, y=1.0, ha="left", va="bottom",
@@ -158,7 +158,7 @@ class ChapterOutput:
         with plt.rc_context({"svg.hashsalt": name}):
             for suffix in (".png", ".svg"):
                 target = self.dir / "figures" / f"{name}{suffix}"
-                paths.append(_write_atomically(target, lambda p, s=suffix: fig.savefig(
+                paths.append(write_atomically(target, lambda p, s=suffix: fig.savefig(
                     p, dpi=DPI, bbox_inches="tight", pad_inches=0.08, format=s[1:],
                     metadata={"Title": caption, "Date": None} if s == ".svg" else {"Title": caption, "Source": source})))
         self._register({"kind": "figure", "name": name, "chapter": self.chapter, "caption": caption,
@@ -179,9 +179,9 @@ class ChapterOutput:
         ``row_decimals`` sets decimals per row instead (see :func:`style_table`).
         """
         column_decimals = _column_decimals(frame, decimals)
-        xlsx = _write_atomically(self.dir / "tables" / f"{name}.xlsx",
+        xlsx = write_atomically(self.dir / "tables" / f"{name}.xlsx",
                                  lambda p: _write_xlsx(p, frame, caption, source, notes, column_decimals, row_decimals))
-        csv = _write_atomically(self.dir / "tables" / f"{name}.csv",
+        csv = write_atomically(self.dir / "tables" / f"{name}.csv",
                                 lambda p: _rounded(frame, column_decimals, row_decimals).to_csv(
                                     p, sep=";", decimal=",", index=False, encoding="utf-8-sig"))
         self._register({"kind": "table", "name": name, "chapter": self.chapter, "caption": caption,
@@ -205,7 +205,7 @@ class ChapterOutput:
                 values = [group["druh"], group["paragraph"], group["group"], *(entry[key] for key in CATALOGUE_KEYS)]
                 rows.append(["; ".join(v) if isinstance(v, list) else v for v in values])
         frame = pd.DataFrame(rows, columns=list(CATALOGUE_HEADERS))
-        xlsx = _write_atomically(self.dir / "tables" / f"{name}.xlsx", lambda p: _write_xlsx(
+        xlsx = write_atomically(self.dir / "tables" / f"{name}.xlsx", lambda p: _write_xlsx(
             p, frame, caption, source, None, {c: None for c in frame.columns}, None))
         data = write_json(self.dir / "tables" / f"{name}.json", {"caption": caption, "source": source, "groups": groups})
         self._register({"kind": "catalogue", "name": name, "chapter": self.chapter, "caption": caption,

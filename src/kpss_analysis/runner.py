@@ -45,7 +45,7 @@ from .documents import build_documents, export_html
 from .errors import KpssError, ParameterError
 from .index import write_index
 from .load import load_build_report, load_territory
-from .output import MANIFEST, _write_atomically, read_json, staging_dir, write_json
+from .output import MANIFEST, write_atomically, read_json, staging_dir, write_json
 from .territory import Orp, find_kraj, find_orp, orp_table
 
 #: Names of the parameters ``kpss run`` passes to every chapter notebook (a test checks the
@@ -513,7 +513,7 @@ def results_table(results: Sequence[OrpResult]) -> pd.DataFrame:
 def write_run_summary(results: Sequence[OrpResult], root: Path) -> Path:
     """``run_summary.csv`` in ``root`` (UTF-8 with BOM, ``;``, decimal comma, like every table)."""
     table = results_table(results)
-    return _write_atomically(Path(root) / RUN_SUMMARY, lambda p: table.to_csv(
+    return write_atomically(Path(root) / RUN_SUMMARY, lambda p: table.to_csv(
         p, sep=";", decimal=",", index=False, encoding="utf-8-sig"))
 
 
