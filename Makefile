@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.kpss-installed
 ORP    ?= Sokolov
 DATA_STAMP := $(or $(KPSS_DATA_DIR),data)/processed/build_report.json
 
-.PHONY: help setup data run test test-slow lab bench clean clean-data
+.PHONY: help setup data run test test-slow lint lab bench clean clean-data
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv (pip, pinned versions) and register the Jupyter kernel "kpss-analysis"
 
 # Rebuilt when the registry or a parser changes (e.g. after `git pull` adds a dataset).
-$(DATA_STAMP): src/kpss_analysis/datasets.py src/kpss_analysis/build.py src/kpss_analysis/services_data.py | $(STAMP)
+$(DATA_STAMP): $(wildcard src/kpss_analysis/data/*.py src/kpss_analysis/data/parsers/*.py) | $(STAMP)
 	$(BIN)/kpss data fetch
 	$(BIN)/kpss data build
 
@@ -37,8 +37,12 @@ data: $(STAMP) ## Fetch raw data (from the mirror ../shared/data/raw if present)
 run: $(STAMP) $(DATA_STAMP) ## Run every chapter for ORP=$(ORP) and print where the outputs are
 	$(BIN)/kpss run --orp "$(ORP)"
 
-test: $(STAMP) ## Run the whole test suite (unit, notebook contract, end-to-end on real data)
+test: $(STAMP) ## Lint (ruff) and run the whole test suite (unit, notebook contract, end-to-end on real data)
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Check the code with ruff (rules in pyproject.toml); `ruff check --fix` repairs most
+	$(BIN)/ruff check src tests bench scripts
 
 test-slow: $(STAMP) ## Also run the slow tests (all 206 ORPs)
 	$(BIN)/python -m pytest -m "slow or not slow"

@@ -32,8 +32,9 @@ import time
 from pathlib import Path
 
 from kpss_analysis import config
-from kpss_analysis.load import load_territory
-from kpss_analysis.runner import RUN_PARAMETERS, chapter_notebooks, select_orps
+from kpss_analysis.data.load import load_territory
+from kpss_analysis.run.batch import select_orps
+from kpss_analysis.run.chapters import RUN_PARAMETERS, chapter_notebooks
 
 SEEDS = "Sokolov,Ostrov,Strakonice,Rokycany,Příbram,Praha"
 METHODS = ("naive", "kpss", "floor")

@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kpss_analysis.documents import build_documents
+from kpss_analysis.report.documents import build_documents
 
 TOOLS = {"soffice": "libreoffice-writer", "chromium": "chromium", "pdftoppm": "poppler-utils"}
 

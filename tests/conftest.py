@@ -23,8 +23,8 @@ def mirror() -> Path:
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory, mirror) -> Path:
     """A data root with raw files copied from the mirror and processed tables built from them."""
-    from kpss_analysis.build import build_all
-    from kpss_analysis.fetch import fetch_all
+    from kpss_analysis.data.build import build_all
+    from kpss_analysis.data.fetch import fetch_all
 
     root = tmp_path_factory.mktemp("data")
     results = fetch_all(root / "raw", mirror, progress=False)
@@ -43,7 +43,7 @@ def use_data(data_dir, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def seed_runs(data_dir, tmp_path_factory) -> dict[str, Path]:
     """`kpss run` for every seed ORP (executed once per session as one batch, in warm Jupyter kernels)."""
-    from kpss_analysis.runner import run_batch
+    from kpss_analysis.run.batch import run_batch
 
     out = tmp_path_factory.mktemp("outputs")
     previous = os.environ.get("KPSS_DATA_DIR")

@@ -10,7 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from kpss_analysis import fmt
-from kpss_analysis.runner import WarmKernel, run_batch, run_orp
+from kpss_analysis.run.batch import run_batch
+from kpss_analysis.run.kernel import WarmKernel
+from kpss_analysis.run.orp import run_orp
 
 pytestmark = pytest.mark.e2e
 
@@ -89,8 +91,8 @@ def test_seed_batch_summary_is_written(seed_runs):
 
 @pytest.mark.slow
 def test_chapter_01_runs_for_every_orp(use_data, tmp_path):
-    from kpss_analysis.load import load_territory
-    from kpss_analysis.runner import select_orps
+    from kpss_analysis.data.load import load_territory
+    from kpss_analysis.run.batch import select_orps
 
     results = run_batch(select_orps(load_territory(), all_orps=True), chapters=["01"], output_root=tmp_path,
                         progress=False)

@@ -16,8 +16,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kpss_analysis import build
-from kpss_analysis.datasets import get_dataset
+from kpss_analysis.data import build
+from kpss_analysis.data import tables as table_files
+from kpss_analysis.data.parsers import czso
+from kpss_analysis.data.registry import get_dataset
 from kpss_analysis.errors import DataMissingError, DataValidationError, KpssError
 
 TERRITORY_FILES = [f.path for f in get_dataset("territory").files]
@@ -46,7 +48,7 @@ def territory(tmp_path_factory, mirror) -> pd.DataFrame:
     root = tmp_path_factory.mktemp("raw")
     for relative in TERRITORY_FILES:
         _copy(mirror, root, relative)
-    return build.parse_territory(root)
+    return czso.parse_territory(root)
 
 
 def _write_age_sheet(path: Path, header: list[str], rows: list[list]) -> None:
@@ -95,7 +97,7 @@ def test_vazba_missing_column_names_file(raw):
     frame = pd.read_csv(path, dtype=str)
     frame.drop(columns="text2").to_csv(path, index=False)
     with pytest.raises(DataValidationError) as info:
-        build.parse_territory(raw)
+        czso.parse_territory(raw)
     message = str(info.value)
     assert str(path) in message
     assert "not a ČSÚ vazba export, missing columns ['text2']" in message
@@ -106,7 +108,7 @@ def test_ciselnik_missing_column_names_file(raw):
     frame = pd.read_csv(path, dtype=str, sep=";", encoding="cp1250")
     frame.drop(columns="OKRES_LAU").to_csv(path, index=False, sep=";", encoding="cp1250")
     with pytest.raises(DataValidationError) as info:
-        build.parse_territory(raw)
+        czso.parse_territory(raw)
     assert str(path) in str(info.value)
     assert "missing columns ['OKRES_LAU']" in str(info.value)
 
@@ -118,7 +120,7 @@ def test_vazba_obec_in_two_orps(raw):
     lines.append('"CS","Odvozená vazba","CISORP",65,"2102","Beroun","CISOB",43,"529303","Benešov"')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="an obec is linked to more than one ORP") as info:
-        build.parse_territory(raw)
+        czso.parse_territory(raw)
     assert str(path) in str(info.value)
 
 
@@ -130,7 +132,7 @@ def test_kraj_via_orp_must_match_kraj_via_okres(raw):
     assert old in text
     path.write_text(text.replace(old, '"CZ042","Ústecký kraj","CISORP",65,"4107"'), encoding="utf-8")
     with pytest.raises(DataValidationError, match="kraj via ORP differs from kraj via okres") as info:
-        build.parse_territory(raw)
+        czso.parse_territory(raw)
     assert str(path) in str(info.value)
 
 
@@ -138,7 +140,7 @@ def test_missing_territory_file(raw):
     path = raw / TERRITORY_FILES[1]
     path.unlink()
     with pytest.raises(DataMissingError) as info:
-        build.parse_territory(raw)
+        czso.parse_territory(raw)
     message = str(info.value)
     assert str(path) in message and "is missing" in message
     assert "`kpss data fetch`" in message
@@ -158,7 +160,7 @@ def test_corrupt_age_xlsx_names_file(tmp_path, mirror, content):
     else:  # the first 64 kB of the real workbook: a zip without its central directory
         path.write_bytes((mirror / AGE_SMALL).read_bytes()[:65536])
     with pytest.raises(DataValidationError) as info:
-        build.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
+        czso.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
     message = str(info.value)
     assert f"Cannot read raw file {path}" in message
     assert "`kpss data fetch --force`" in message
@@ -169,7 +171,7 @@ def test_age_xlsx_with_wrong_header(tmp_path):
     header = ["POH", "KOD", "Obec", "Okres", "Kraj", "Celkem", *AGE5_LABELS]
     _write_age_sheet(raw / AGE_SMALL, header, [["celkem", "500011", "X", "Zlín", "Zlínský", 0, *[0] * 18]])
     with pytest.raises(DataValidationError) as info:
-        build.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
+        czso.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
     assert str(raw / AGE_SMALL) in str(info.value)
     assert "unexpected header ['POH', 'KOD'" in str(info.value)
 
@@ -182,7 +184,7 @@ def test_age_groups_must_sum_to_total(tmp_path):
             ["ženy", "500011", "X", "Zlín", "Zlínský", 18, *[1] * 18]]
     _write_age_sheet(raw / AGE_SMALL, AGE_HEADER, rows)
     with pytest.raises(DataValidationError, match=r"age groups do not sum to Celkem for obce \['500011'\]") as info:
-        build.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
+        czso.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
     assert str(raw / AGE_SMALL) in str(info.value)
 
 
@@ -193,7 +195,7 @@ def test_non_numeric_age_cell_names_file(tmp_path):
             ["ženy", "500011", "X", "Zlín", "Zlínský", 18, *[1] * 18]]
     _write_age_sheet(raw / AGE_SMALL, AGE_HEADER, rows)
     with pytest.raises(DataValidationError) as info:
-        build.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
+        czso.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
     assert str(raw / AGE_SMALL) in str(info.value)
 
 
@@ -201,7 +203,7 @@ def test_missing_age_file(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     with pytest.raises(DataMissingError) as info:
-        build.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
+        czso.parse_age_structure(raw, territory=pd.DataFrame({"obec_kod": []}))
     assert str(raw / AGE_SMALL) in str(info.value)
     assert "Run `kpss data fetch` first" in str(info.value)
 
@@ -214,10 +216,10 @@ def previous_build(tmp_path) -> Path:
     """A processed folder holding the report and a table of an earlier good build."""
     processed = tmp_path / "processed"
     processed.mkdir()
-    (processed / build.REPORT_NAME).write_text('{"built_at": "2024-01-01T00:00:00+00:00", "rows": {"territory": 6258}}',
+    (processed / table_files.REPORT_NAME).write_text('{"built_at": "2024-01-01T00:00:00+00:00", "rows": {"territory": 6258}}',
                                               encoding="utf-8")
-    (processed / build.TABLES["territory"]).write_bytes(b"PAR1 previous good territory table PAR1")
-    (processed / build.TABLES["age5"]).write_bytes(os.urandom(256))
+    (processed / table_files.TABLES["territory"]).write_bytes(b"PAR1 previous good territory table PAR1")
+    (processed / table_files.TABLES["age5"]).write_bytes(os.urandom(256))
     return processed
 
 
@@ -257,17 +259,17 @@ def test_build_without_raw_folder(tmp_path):
 
 def test_write_atomically_swaps_in_new_tables(tmp_path, previous_build):
     """The staging swap itself: new tables and report replace the old ones, staging is removed."""
-    tables = {name: pd.DataFrame({"x": [1, 2, 3]}) for name in build.TABLES}
-    build._write_atomically(previous_build, tables, {"built_at": "new"})
-    assert sorted(p.name for p in previous_build.iterdir()) == sorted([*build.TABLES.values(), build.REPORT_NAME])
-    assert pd.read_parquet(previous_build / build.TABLES["territory"])["x"].tolist() == [1, 2, 3]
-    assert (previous_build / build.REPORT_NAME).read_text(encoding="utf-8") == '{\n  "built_at": "new"\n}'
+    tables = {name: pd.DataFrame({"x": [1, 2, 3]}) for name in table_files.TABLES}
+    build.write_build(previous_build, tables, {"built_at": "new"})
+    assert sorted(p.name for p in previous_build.iterdir()) == sorted([*table_files.TABLES.values(), table_files.REPORT_NAME])
+    assert pd.read_parquet(previous_build / table_files.TABLES["territory"])["x"].tolist() == [1, 2, 3]
+    assert (previous_build / table_files.REPORT_NAME).read_text(encoding="utf-8") == '{\n  "built_at": "new"\n}'
 
 
 def test_write_atomically_failure_leaves_old_files(previous_build):
     before = _snapshot(previous_build)
     tables = {"territory": pd.DataFrame({"x": [1]}), "age5": "not a frame"}
     with pytest.raises(AttributeError):
-        build._write_atomically(previous_build, tables, {"built_at": "new"})
+        build.write_build(previous_build, tables, {"built_at": "new"})
     # failed while staging: the old report and tables are untouched and staging is gone
     assert _snapshot(previous_build) == before

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpss_analysis import demography as d
-from kpss_analysis.territory import Orp
+from kpss_analysis.analysis import demography as d
+from kpss_analysis.analysis.territory import Orp
 
 SOKOLOV = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 2)
 OSTROV = Orp("4105", "Ostrov", "3051", "Karlovarský kraj", 1)

@@ -25,10 +25,11 @@ from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Cm, Pt  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from kpss_analysis import documents, output  # noqa: E402
-from kpss_analysis.documents import DocumentError, build_documents, export_html  # noqa: E402
-from kpss_analysis.output import A4_TEXT_WIDTH_IN, ChapterOutput  # noqa: E402
-from kpss_analysis.territory import Orp  # noqa: E402
+from kpss_analysis.analysis.territory import Orp  # noqa: E402
+from kpss_analysis.report import documents, output
+from kpss_analysis.report.documents import DocumentError, build_documents  # noqa: E402
+from kpss_analysis.report.html import export_html  # noqa: E402
+from kpss_analysis.report.output import A4_TEXT_WIDTH_IN, ChapterOutput  # noqa: E402
 
 NBSP = "\u00a0"
 SOKOLOV = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 31)
@@ -260,18 +261,18 @@ def test_bad_inputs_say_what_to_do(folder, tmp_path):
 ])
 def test_table_font_shrinks_to_fit_the_text_width(needs, size):
     rows = [["1" * n for n in needs]]  # numbers never wrap: each column needs its longest number
-    chosen, widths, fits = documents._layout(["x"] * len(needs), rows, [True] * len(needs), Cm(16))
+    chosen, widths, fits = documents.table_layout(["x"] * len(needs), rows, [True] * len(needs), Cm(16))
     assert (chosen, fits) == (size, sum(needs) < 105)
     assert sum(widths) == pytest.approx(Cm(16), abs=Cm(0.01))
     assert widths.index(max(widths)) == needs.index(max(needs))
 
 
 def test_long_text_wraps_instead_of_shrinking_the_table():
-    size, (text, number), fits = documents._layout(["Obec", "Počet"], [["a" * 100, "1" * 6]], [False, True], Cm(16))
+    size, (text, number), fits = documents.table_layout(["Obec", "Počet"], [["a" * 100, "1" * 6]], [False, True], Cm(16))
     assert (size, fits) == (9, True)
     # the text column counts 30 characters, not 100; the number column its 6 digits (wider than "Počet")
-    assert text / number == pytest.approx((30 * 9 * documents._CHAR_WIDTH_PER_PT + documents._CELL_PADDING)
-                                          / (6 * 9 * documents._CHAR_WIDTH_PER_PT + documents._CELL_PADDING))
+    assert text / number == pytest.approx((30 * 9 * documents.CHAR_WIDTH_PER_PT + documents.CELL_PADDING)
+                                          / (6 * 9 * documents.CHAR_WIDTH_PER_PT + documents.CELL_PADDING))
 
 
 def _section_of(document, element) -> int:

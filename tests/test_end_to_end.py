@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from kpss_analysis import demography as demo
-from kpss_analysis import load
-from kpss_analysis.runner import chapter_notebooks
-from kpss_analysis.territory import find_orp
+from kpss_analysis.analysis import demography as demo
+from kpss_analysis.analysis.territory import find_orp
+from kpss_analysis.data import load
+from kpss_analysis.run.chapters import chapter_notebooks
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from kpss_analysis import fetch
-from kpss_analysis.datasets import Dataset, RawFile
+from kpss_analysis.data import fetch
+from kpss_analysis.data.registry import Dataset, RawFile
 from kpss_analysis.errors import DataMissingError, DataValidationError, KpssError
 
 ALPHA = "kod,nazev\n500011,Zeleneč\n500020,Bratčice\n".encode("cp1250") * 50

@@ -17,9 +17,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from kpss_analysis import fmt, output  # noqa: E402
-from kpss_analysis.output import A4_TEXT_WIDTH_IN, ChapterOutput  # noqa: E402
-from kpss_analysis.territory import Orp  # noqa: E402
+from kpss_analysis import fmt  # noqa: E402
+from kpss_analysis.analysis.territory import Orp  # noqa: E402
+from kpss_analysis.report import output
+from kpss_analysis.report.output import A4_TEXT_WIDTH_IN, ChapterOutput  # noqa: E402
 
 NBSP = "\u00a0"
 SOKOLOV = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 31)
@@ -231,7 +232,7 @@ def test_figure_png_svg(out):
     svg_width_pt = float(text.split('width="', 1)[1].split("pt", 1)[0])
     assert width / (svg_width_pt / 72) == pytest.approx(300, rel=0.01)
     # the title and the source line are part of the figure
-    assert fig._suptitle.get_text() == "Vývoj počtu obyvatel"
+    assert fig.get_suptitle() == "Vývoj počtu obyvatel"
     assert any(t.get_text() == "Zdroj: ČSÚ, 2024" for t in fig.texts)
 
 
@@ -243,7 +244,7 @@ def test_figure_long_caption_wraps(out):
     finally:
         plt.close(fig)
     # 6.3 in × 13 ≈ 81 characters per line → 161 characters need 2+ lines
-    assert fig._suptitle.get_text().count("\n") >= 1
+    assert fig.get_suptitle().count("\n") >= 1
 
 
 def test_figure_manifest_replaces(out, frame):
@@ -300,7 +301,7 @@ def test_write_atomically_keeps_old_file_on_failure(tmp_path):
 
 def test_column_decimals():
     frame = pd.DataFrame({"a": [1, 2], "b": [1.5, math.nan], "c": ["x", "y"], "d": [1.0, 2.0]})
-    assert output._column_decimals(frame, {"d": 3}) == {"a": 0, "b": 1, "c": None, "d": 3}
+    assert output.column_decimals(frame, {"d": 3}) == {"a": 0, "b": 1, "c": None, "d": 3}
 
 
 def test_table_csv_whole_number_columns_of_floats_have_no_decimals(out):

@@ -7,7 +7,7 @@ import papermill
 import pytest
 
 from kpss_analysis import config
-from kpss_analysis.runner import RUN_PARAMETERS, chapter_notebooks
+from kpss_analysis.run.chapters import RUN_PARAMETERS, chapter_notebooks
 
 NOTEBOOKS = chapter_notebooks()
 

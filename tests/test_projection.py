@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpss_analysis import load
-from kpss_analysis import projection as pj
+from kpss_analysis.analysis import projection as pj
+from kpss_analysis.data import load
 from kpss_analysis.errors import ParameterError
 
 # Two units, ages 0 … 3 (3 = 3+), sex index 0 = men, 1 = women.

@@ -12,11 +12,14 @@ import pandas as pd
 import papermill
 import pytest
 
-from kpss_analysis import cli, config, fmt
+from kpss_analysis import config, fmt
+from kpss_analysis.data.load import load_territory
 from kpss_analysis.errors import ParameterError
-from kpss_analysis.load import load_territory
-from kpss_analysis.runner import (RUN_SUMMARY, WarmKernel, chapter_parameters, is_complete, parse_parameter,
-                                  run_batch, select_orps)
+from kpss_analysis.run import cli
+from kpss_analysis.run.batch import RUN_SUMMARY, run_batch, select_orps
+from kpss_analysis.run.chapters import chapter_parameters, parse_parameter
+from kpss_analysis.run.kernel import WarmKernel
+from kpss_analysis.run.orp import is_complete
 
 NBSP = "\u00a0"
 
@@ -29,9 +32,9 @@ TEST_CHAPTER = [
      'sleep_seconds = 0  # čekání uprostřed sešitu (test přerušení)', ["parameters"]),
     ("import time\n"
      "from pathlib import Path\n"
-     "from kpss_analysis import load\n"
-     "from kpss_analysis.output import ChapterOutput\n"
-     "from kpss_analysis.territory import find_orp\n"
+     "from kpss_analysis.data import load\n"
+     "from kpss_analysis.report.output import ChapterOutput\n"
+     "from kpss_analysis.analysis.territory import find_orp\n"
      "territory = load.load_territory()\n"
      "unit = find_orp(orp, territory)\n"
      'out = ChapterOutput(unit, output_dir, chapter="01_test")', []),
@@ -281,7 +284,7 @@ def test_unfinished_folders_are_not_complete(tmp_path):
 
 def test_index_shows_projection_and_services_figures(tmp_path):
     """Sections of chapters 02 and 03 get chosen columns with Czech headings and decimals."""
-    from kpss_analysis.index import render_index
+    from kpss_analysis.report.index import render_index
 
     folder = tmp_path / "4107-sokolov"
     folder.mkdir()

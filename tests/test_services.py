@@ -25,11 +25,12 @@ from shapely.geometry import Point, box
 
 matplotlib.use("Agg")
 
-from kpss_analysis import plots  # noqa: E402
-from kpss_analysis import services as svc  # noqa: E402
+from kpss_analysis.analysis import capacity, catalogue, services_text
+from kpss_analysis.analysis import services as svc
+from kpss_analysis.analysis.territory import Orp  # noqa: E402
 from kpss_analysis.errors import DataValidationError, ParameterError  # noqa: E402
-from kpss_analysis.output import ChapterOutput  # noqa: E402
-from kpss_analysis.territory import Orp  # noqa: E402
+from kpss_analysis.report import plots
+from kpss_analysis.report.output import ChapterOutput  # noqa: E402
 
 ORP_A = Orp("1001", "Alfa", "1000", "Kraj Jedna", 2)
 ORP_C = Orp("2001", "Gama", "2000", "Kraj Dva", 1)
@@ -114,7 +115,7 @@ def places():
                         "obec_kod": obec_kod, "orp_kod": orp_kod, "kraj_kod": kraj_kod, "has_point": has_point,
                         "geometry": Point(x0 + 2, y0 + 3) if has_point else None})
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:5514")
-    return frame.astype({c: "string" for c in ("place_id", "address", "obec_kod", "orp_kod", "kraj_kod")})
+    return frame.astype(dict.fromkeys(("place_id", "address", "obec_kod", "orp_kod", "kraj_kod"), "string"))
 
 
 @pytest.fixture()
@@ -126,7 +127,7 @@ def obce():
 
 @pytest.fixture()
 def targets():
-    table = svc.load_target_populations()
+    table = capacity.load_target_populations()
     extra = pd.DataFrame([{"label": "Neexistující druh", "druh_codes": ("99",), "capacity_type": "klient",
                            "age_from": 65, "note": ""}], index=pd.Index(["x"], name="key"))
     return pd.concat([table.loc[["ds", "dzr", "ds_dzr", "ps_65", "ps_80"]], extra])
@@ -226,7 +227,7 @@ def test_capacity_table_names_units_and_never_adds_types(services, capacities, p
 
 
 def test_target_population_table_is_valid_and_documented():
-    table = svc.load_target_populations()
+    table = capacity.load_target_populations()
     assert table.loc["ds_dzr", "druh_codes"] == ("13", "14")
     assert table.loc["ds", ["capacity_type", "age_from"]].tolist() == ["luzka", 75]
     assert table["note"].str.len().min() > 20
@@ -240,17 +241,17 @@ def test_invalid_target_population_row_names_file_and_key(tmp_path, row, message
     path = tmp_path / "cile.csv"
     path.write_text("key,label,druh_codes,capacity_type,age_from,note\n" + row + "\n", encoding="utf-8")
     with pytest.raises(ParameterError, match=message) as error:
-        svc.load_target_populations(path)
+        capacity.load_target_populations(path)
     assert str(path) in str(error.value)
 
 
 def test_target_population(age5, territory):
-    assert svc.compute_target_population(age5, territory, "orp", 75).to_dict() == {"1001": 900, "1002": 300, "2001": 900}
-    assert svc.compute_target_population(age5, territory, "cr", 80).to_dict() == {"CZ": 700}
+    assert capacity.compute_target_population(age5, territory, "orp", 75).to_dict() == {"1001": 900, "1002": 300, "2001": 900}
+    assert capacity.compute_target_population(age5, territory, "cr", 80).to_dict() == {"CZ": 700}
 
 
 def test_capacity_ratios_orp_kraj_cr_and_rank(services, capacities, places, age5, territory, targets):
-    ratios = svc.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets).set_index("key")
+    ratios = capacity.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets).set_index("key")
     row = ratios.loc["ds_dzr"]
     assert (row["capacity_orp"], row["population_orp"]) == (105.0, 900)
     assert row["ratio_orp"] == pytest.approx(1000 * 105 / 900)
@@ -262,24 +263,24 @@ def test_capacity_ratios_orp_kraj_cr_and_rank(services, capacities, places, age5
 
 
 def test_druh_not_in_the_data_is_not_available_never_zero(services, capacities, places, age5, territory, targets):
-    ratios = svc.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
+    ratios = capacity.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
     missing = ratios.set_index("key").loc["x"]
     assert not missing["covered"]
     assert np.isnan(missing["capacity_orp"]) and np.isnan(missing["ratio_cr"])
-    table = svc.ratio_table(ratios, ORP_A).set_index("Druh služby")
+    table = capacity.ratio_table(ratios, ORP_A).set_index("Druh služby")
     assert table.loc["Neexistující druh", "Poznámka"] == svc.NOT_AVAILABLE
     assert table.loc["Neexistující druh", "Pořadí ORP v kraji"] == "–"
     assert table.loc["Domovy pro seniory", "Pořadí ORP v kraji"] == "1. z 2"
     # A covered druh that the ORP lacks is a real zero, without a rank among tied zeros.
-    ratios_c = svc.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_C, targets)
+    ratios_c = capacity.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_C, targets)
     assert ratios_c.set_index("key").loc["ds", "ratio_orp"] == 0.0
-    table_c = svc.ratio_table(ratios_c, ORP_C).set_index("Druh služby")
-    assert table_c.loc["Domovy pro seniory", ["Pořadí ORP v kraji", "Poznámka"]].tolist() == ["–", svc.NO_CAPACITY]
+    table_c = capacity.ratio_table(ratios_c, ORP_C).set_index("Druh služby")
+    assert table_c.loc["Domovy pro seniory", ["Pořadí ORP v kraji", "Poznámka"]].tolist() == ["–", capacity.NO_CAPACITY]
 
 
 def test_ratio_ranking_within_the_kraj(services, capacities, places, age5, territory, targets):
     attribution = svc.compute_attribution(services, capacities, places, "orp")
-    ranking = svc.compute_ratio_ranking(attribution, age5, territory, "1000", targets.loc["ds"])
+    ranking = capacity.compute_ratio_ranking(attribution, age5, territory, "1000", targets.loc["ds"])
     assert ranking["orp_kod"].tolist() == ["1001", "1002"]
     assert ranking["value"].tolist() == pytest.approx([1000 * 75 / 900, 1000 * 20 / 300])
     assert ranking["rank"].tolist() == [1, 2]
@@ -289,9 +290,9 @@ def test_ratio_ranking_within_the_kraj(services, capacities, places, age5, terri
 
 
 def test_capacity_gap_for_each_scenario(services, capacities, places, age5, territory, targets):
-    ratios = svc.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
+    ratios = capacity.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
     horizon = pd.DataFrame({"year": [2030, 2030], "age_from": [75, 65], "population": [1800.0, 1800.0]})
-    gap = svc.compute_capacity_gap(ratios, horizon, norms={"ds_dzr": 50.0}, keys=["ds_dzr", "ps_65"])
+    gap = capacity.compute_capacity_gap(ratios, horizon, norms={"ds_dzr": 50.0}, keys=["ds_dzr", "ps_65"])
     row = gap.set_index("key").loc["ds_dzr"]
     assert row["existing"] == 105.0
     # 75+ doubles from 900 to 1 800: today's ORP ratio needs twice today's beds.
@@ -302,14 +303,14 @@ def test_capacity_gap_for_each_scenario(services, capacities, places, age5, terr
 
 
 def test_gap_with_today_population_keeps_today_capacity(services, capacities, places, age5, territory, targets):
-    ratios = svc.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
+    ratios = capacity.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
     horizon = pd.DataFrame([{"year": 2030, "age_from": age,
-                             "population": svc.compute_target_population(age5, territory, "orp", age)[ORP_A.code]}
+                             "population": capacity.compute_target_population(age5, territory, "orp", age)[ORP_A.code]}
                             for age in sorted(set(targets["age_from"]))])
-    gap = svc.compute_capacity_gap(ratios, horizon)
+    gap = capacity.compute_capacity_gap(ratios, horizon)
     assert "x" not in set(gap["key"])  # not covered: not planned from zero
     assert gap["difference_orp"].abs().max() == pytest.approx(0)
-    chart = svc.gap_chart_table(gap)
+    chart = capacity.gap_chart_table(gap)
     assert list(chart.columns) == ["kategorie", "Stávající kapacita", "Potřeba – dnešní poměr ORP",
                                    "Potřeba – poměr kraje", "Potřeba – poměr Česka"]
     assert chart["kategorie"].iloc[0] == "Domovy pro seniory (lůžka), 2030"
@@ -322,16 +323,16 @@ def test_gap_with_today_population_keeps_today_capacity(services, capacities, pl
 ])
 def test_capacity_gap_rejects_bad_parameters(services, capacities, places, age5, territory, targets, norms, keys,
                                              message):
-    ratios = svc.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
+    ratios = capacity.compute_capacity_ratios(services, capacities, places, age5, territory, ORP_A, targets)
     horizon = pd.DataFrame({"year": [2030], "age_from": [75], "population": [900.0]})
     with pytest.raises(ParameterError, match=message):
-        svc.compute_capacity_gap(ratios, horizon, norms=norms, keys=keys)
+        capacity.compute_capacity_gap(ratios, horizon, norms=norms, keys=keys)
 
 
 def test_chapter_parameters_are_checked_with_czech_messages(targets):
-    assert svc.check_parameters([2040, 2030, 2030], ["ds"], {"ds": 40.0}, "ds_dzr", targets) == [2030, 2040]
+    assert capacity.check_parameters([2040, 2030, 2030], ["ds"], {"ds": 40.0}, "ds_dzr", targets) == [2030, 2040]
     with pytest.raises(ParameterError) as error:
-        svc.check_parameters([], ["dz"], {"ds": "40"}, "ds_dzr", targets)
+        capacity.check_parameters([], ["dz"], {"ds": "40"}, "ds_dzr", targets)
     message = str(error.value)
     assert message.startswith("Chybné parametry kapitoly: horizon_years musí být neprázdný seznam let")
     assert "neznámé klíče ['dz']" in message and "zadáno {'ds': '40'}" in message
@@ -363,19 +364,19 @@ def test_located_and_serving_side_by_side(services, capacities, places, age5, te
 
 
 def test_map_description_counts_hollow_places(services, capacities, places, obce):
-    points = svc.compute_map_points(services, capacities, places, obce, "1001")
-    assert svc.describe_map_points(points) == ("Míst poskytování v mapě (služba × adresa): 7. Z toho bez souřadnic "
+    points = catalogue.compute_map_points(services, capacities, places, obce, "1001")
+    assert services_text.describe_map_points(points) == ("Míst poskytování v mapě (služba × adresa): 7. Z toho bez souřadnic "
                                                "v registru (prázdná značka ve středu obce): 1.")
-    without_a1 = svc.compute_map_points(services, capacities, places, obce[obce["obec_kod"] != "500001"], "1001")
-    assert svc.describe_map_points(without_a1) == (
+    without_a1 = catalogue.compute_map_points(services, capacities, places, obce[obce["obec_kod"] != "500001"], "1001")
+    assert services_text.describe_map_points(without_a1) == (
         "Míst poskytování v mapě (služba × adresa): 6. Nelze zakreslit (obec bez hranice v mapovém podkladu): 1.")
 
 
 def test_serving_view_needs_the_register(services, capacities, age5, territory):
     empty = pd.DataFrame(columns=["service_id", "level", "code"])
     assert svc.compute_serving_attribution(services, capacities, empty, age5, territory).empty
-    assert "vyžaduje úplný registr" in svc.describe_serving(META, empty)
-    assert "neuvádí u žádné služby území působnosti" in svc.describe_serving({**META, "source": "rpss"}, empty)
+    assert "vyžaduje úplný registr" in services_text.describe_serving(META, empty)
+    assert "neuvádí u žádné služby území působnosti" in services_text.describe_serving({**META, "source": "rpss"}, empty)
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -383,7 +384,7 @@ def test_serving_view_needs_the_register(services, capacities, age5, territory):
 
 def test_czech_collation():
     words = ["Hodonín", "Chrudim", "Cesta", "Čáslav", "cukr", "Řevnice", "Rakovník", "Žatec", "Zlín", "Ivančice"]
-    assert sorted(words, key=svc.czech_sort_key) == [
+    assert sorted(words, key=catalogue.czech_sort_key) == [
         "Cesta", "cukr", "Čáslav", "Hodonín", "Chrudim", "Ivančice", "Rakovník", "Řevnice", "Zlín", "Žatec"]
 
 
@@ -392,11 +393,11 @@ def test_czech_collation():
     (1, "klient", "1 klient"), (22, "klient", "22 klientů"), (4, "hovor", "4 hovory"), (1200, "interv", "1 200 intervencí"),
 ])
 def test_capacity_text_agrees_with_the_number(value, capacity_type, text):
-    assert svc.capacity_text(value, capacity_type) == text.replace(" ", "\u00a0")
+    assert catalogue.capacity_text(value, capacity_type) == text.replace(" ", "\u00a0")
 
 
 def test_catalogue_one_entry_per_service_grouped_and_sorted(services, capacities, places):
-    groups = svc.compute_catalogue(services, capacities, places, "1001")
+    groups = catalogue.compute_catalogue(services, capacities, places, "1001")
     assert [(g["paragraph"], g["druh"]) for g in groups] == [
         ("§ 40", "Pečovatelská služba"), ("§ 49", "Domovy pro seniory"), ("§ 50", "Domovy se zvláštním režimem")]
     homes = groups[1]["entries"]
@@ -415,34 +416,34 @@ def test_catalogue_one_entry_per_service_grouped_and_sorted(services, capacities
 
 
 def test_chapter_output_catalogue_files_and_manifest(services, capacities, places, tmp_path):
-    groups = svc.compute_catalogue(services, capacities, places, "1001")
+    groups = catalogue.compute_catalogue(services, capacities, places, "1001")
     out = ChapterOutput(ORP_A, tmp_path, "03_socialni_sluzby")
-    paths = out.catalogue(groups, "katalog", caption="Katalog služeb", source=svc.source_text(META))
+    paths = out.catalogue(groups, "katalog", caption="Katalog služeb", source=services_text.source_text(META))
     assert [p.name for p in paths] == ["katalog.xlsx", "katalog.json"]
     data = json.loads(paths[1].read_text(encoding="utf-8"))
-    assert data == {"caption": "Katalog služeb", "source": svc.source_text(META), "groups": groups}
+    assert data == {"caption": "Katalog služeb", "source": services_text.source_text(META), "groups": groups}
     sheet = load_workbook(paths[0]).active
     assert [c.value for c in sheet[3]][:6] == ["Druh služby", "§", "Skupina", "Název služby", "Poskytovatel", "IČO"]
     assert sheet.max_row - 3 - 2 == 6  # one row per service, the source line after a blank row
     assert sheet["G8"].value == "Ulice p1, a1; Ulice p2, a2" and sheet["F8"].value == "00000001"  # Domov Chodov
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["items"][0] == {"kind": "catalogue", "name": "katalog", "chapter": "03_socialni_sluzby",
-                                    "caption": "Katalog služeb", "source": svc.source_text(META),
+                                    "caption": "Katalog služeb", "source": services_text.source_text(META),
                                     "files": ["tables/katalog.xlsx", "tables/katalog.json"]}
 
 
 def test_source_text_names_snapshot_and_coverage():
-    assert svc.source_text(META, "age_structure") == (
+    assert services_text.source_text(META, "age_structure") == (
         "MPSV, Registr poskytovatelů sociálních služeb, stav k 4. 9. 2026; pokrytí: registrované sociální služby "
         "s cílovou skupinou senioři; ČSÚ, Věkové složení obyvatelstva obcí (stav k 31. 12. 2020)")
-    assert svc.coverage_text({**META, "source": "rpss"}) == "všechny registrované sociální služby"
+    assert services_text.coverage_text({**META, "source": "rpss"}) == "všechny registrované sociální služby"
 
 
 # --------------------------------------------------------------------------- map and summary
 
 
 def test_map_points_put_places_without_coordinates_at_their_obec(services, capacities, places, obce):
-    points = svc.compute_map_points(services, capacities, places, obce, "1001").set_index("service_id")
+    points = catalogue.compute_map_points(services, capacities, places, obce, "1001").set_index("service_id")
     assert len(points) == 7  # s1 twice (a1, a2), s2, s3, s7, s8, s9
     s9 = points.loc["s9"]
     assert s9["at_obec_point"] and s9.geometry.equals(obce.set_index("obec_kod").representative_point()["500001"])
@@ -451,7 +452,7 @@ def test_map_points_put_places_without_coordinates_at_their_obec(services, capac
 
 
 def test_map_legend_counts_groups_and_hollow_places(services, capacities, places, obce):
-    points = svc.compute_map_points(services, capacities, places, obce, "1001")
+    points = catalogue.compute_map_points(services, capacities, places, obce, "1001")
     ax = plots.map_service_places(points, obce[obce["orp_kod"] == "1001"])
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts[:2] == ["péče (7)", "bez souřadnic,\nve středu obce (1)"]  # groups without places are left out
@@ -459,18 +460,18 @@ def test_map_legend_counts_groups_and_hollow_places(services, capacities, places
 
 
 def test_summary_numbers(services, capacities, places, age5, territory):
-    summary = svc.services_summary(services, capacities, places, age5, territory, ORP_A, META)
+    summary = services_text.services_summary(services, capacities, places, age5, territory, ORP_A, META)
     assert summary["orp"] == {"code": "1001", "name": "SO ORP Alfa", "services": pytest.approx(2 / 3 + 4.5, abs=1e-4),
                               "beds_ds": 75.0, "beds_dzr": 30.0, "beds_ds_dzr": 105.0, "population_75plus": 900,
                               "beds_per_1000_75plus": pytest.approx(116.6667)}
     assert summary["cr"]["beds_ds_dzr"] == 175.0 and summary["cr"]["services"] == 9.0
     assert summary["snapshot"] == "2026-09-04" and summary["population_date"] == "2020-12-31"
-    text = svc.describe_overview(summary, ORP_A)
+    text = services_text.describe_overview(summary, ORP_A)
     assert "stav k 4.\u00a09.\u00a02026" in text and "116,7" in text
 
 
 def test_describe_unlocated(services, capacities, places):
-    text = svc.describe_unlocated(services, capacities, places)
+    text = services_text.describe_unlocated(services, capacities, places)
     assert "1,5" in text and "50,0" in text
 
 
@@ -479,7 +480,7 @@ def test_unlocated_services_are_listed_in_catalogue_order():
                              "provider_name": ["P"] * 4, "provider_ico": ["00000001"] * 4,
                              "druh_name": ["Domovy", "Domovy", "Domovy", "Azyl"]})
     places = pd.DataFrame({"service_id": ["1", "2", "3", "4"], "place_id": [None, "misto-9", None, None]})
-    out = svc.compute_unlocated_services(services, places)
+    out = services_text.compute_unlocated_services(services, places)
     # Service 2 has an address; by druh, then name in Czech collation ("Ch" after "H", "Č" after "C").
     assert out["Název služby"].tolist() == ["Č", "Cesta", "Chráněné bydlení"]
     assert list(out.columns) == ["Druh služby", "Název služby", "Poskytovatel", "IČO"]

@@ -22,10 +22,13 @@ import pandas as pd
 import pytest
 import requests
 
-from kpss_analysis import build, cli, fetch, load
-from kpss_analysis.datasets import Dataset, RawFile, get_dataset
+from kpss_analysis.data import fetch, load
+from kpss_analysis.data import tables as table_files
+from kpss_analysis.data.parsers.services_common import TABLE_COLUMNS, format_address, load_druh_table
+from kpss_analysis.data.registry import Dataset, RawFile, get_dataset
+from kpss_analysis.data.services_build import build_services
 from kpss_analysis.errors import DataMissingError, DataValidationError
-from kpss_analysis.services_data import TABLE_COLUMNS, build_services, format_address, load_druh_table
+from kpss_analysis.run import cli
 
 KATALOG = get_dataset("social_services").files[0].path
 RPSS = "social_services/rpss.json"
@@ -482,7 +485,7 @@ def test_real_points_fall_in_their_obec(use_data):
 
 
 def test_real_build_step_is_fast(data_dir):
-    territory = pd.read_parquet(data_dir / "processed" / build.TABLES["territory"])
+    territory = pd.read_parquet(data_dir / "processed" / table_files.TABLES["territory"])
     started = time.perf_counter()
     tables, _ = build_services(data_dir / "raw", territory)
     seconds = time.perf_counter() - started

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from kpss_analysis import load
-from kpss_analysis import services as svc
-from kpss_analysis.territory import find_orp
+from kpss_analysis.analysis import services as svc
+from kpss_analysis.analysis import services_text
+from kpss_analysis.analysis.territory import find_orp
+from kpss_analysis.data import load
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +67,7 @@ def test_seed_orp_chapter_outputs(seed_runs, tables, name):
     items = [i for i in manifest["items"] if i["chapter"] == "03_socialni_sluzby"]
     assert {i["kind"] for i in items} == {"table", "figure", "catalogue"}
     for item in items:
-        assert SNAPSHOT in item["source"] and svc.COVERAGE_TEXT["katalog"] in item["source"]
+        assert SNAPSHOT in item["source"] and services_text.COVERAGE_TEXT["katalog"] in item["source"]
         for file in item["files"]:
             assert (folder / file).stat().st_size > 0
 
@@ -76,7 +77,7 @@ def test_seed_orp_chapter_outputs(seed_runs, tables, name):
     assert len(entries) == places.loc[places["orp_kod"] == orp.code, "service_id"].nunique()
     for group in catalogue["groups"]:
         names = [e["name"] for e in group["entries"]]
-        assert names == sorted(names, key=svc.czech_sort_key)
+        assert names == sorted(names, key=catalogue.czech_sort_key)
     sheet = load_workbook(folder / "tables" / "sluzby_katalog.xlsx").active
     assert sheet.max_row - 3 - 2 == len(entries)
 

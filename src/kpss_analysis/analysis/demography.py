@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .territory import Orp
+from kpss_analysis.analysis.territory import Orp
 
 CR_CODE = "CZ"
 CR_NAME = "Česko"
@@ -361,7 +361,7 @@ def _latest_year(key_figures: pd.DataFrame) -> int:
 
 def describe_key_figures(key_figures: pd.DataFrame, orp: Orp) -> str:
     """Two Czech sentences on the ORP's size and ageing compared with its kraj and ČR."""
-    from . import fmt
+    from kpss_analysis import fmt
 
     v = key_figures.set_index("key")
     units = [label for _l, _c, label in comparison_units(orp)]
@@ -382,7 +382,7 @@ def describe_key_figures(key_figures: pd.DataFrame, orp: Orp) -> str:
 
 def describe_development(development: pd.DataFrame, orp: Orp) -> str:
     """One Czech sentence on the ORP's population change over the series, beside kraj and ČR."""
-    from . import fmt
+    from kpss_analysis import fmt
 
     first, last = development.iloc[0], development.iloc[-1]
     parts = [f"{label} {fmt.signed(last[f'{label} – index'] - 100, 1)} %" for _l, _c, label in comparison_units(orp)]
@@ -428,7 +428,7 @@ def compute_mos_obce(mos: pd.DataFrame, territory: pd.DataFrame, orp: Orp) -> pd
 
 def describe_mos(mos_units: pd.DataFrame, orp: Orp) -> str:
     """Czech sentences on migration, natural increase and unemployment of the ORP vs kraj and ČR."""
-    from . import fmt
+    from kpss_analysis import fmt
 
     o, k, c = (mos_units.iloc[i] for i in range(3))
     text = (

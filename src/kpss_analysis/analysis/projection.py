@@ -33,9 +33,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import fmt
-from .demography import CR_NAME
-from .errors import DataValidationError, ParameterError
+from kpss_analysis import fmt
+from kpss_analysis.analysis.demography import CR_NAME
+from kpss_analysis.errors import DataValidationError, ParameterError
 
 #: 1 January of the base year (the age structure is published for 31. 12. 2020).
 BASE_YEAR = 2021
@@ -84,7 +84,7 @@ def check_horizon_years(years: Iterable[int], available: Sequence[int]) -> list[
             f"Rok horizontu {', '.join(map(repr, wrong))} není v projekci ČSÚ; k dispozici jsou roky {listed} "
             "(stav k 1. 1.)."
         )
-    return sorted(set(int(y) for y in years))
+    return sorted({int(y) for y in years})
 
 
 # --------------------------------------------------------------------------- base population
@@ -322,7 +322,7 @@ def compute_projected_pyramid(projection: pd.DataFrame, year: int, variant: str 
     """Pyramid (five-year groups, 85+ open, % of the total) of one ORP's projection in ``year``.
 
     ``projection`` holds one ORP (or any set whose sum is wanted); the columns match
-    :func:`kpss_analysis.demography.compute_pyramid` so :func:`plots.plot_pyramid` draws it.
+    :func:`kpss_analysis.analysis.demography.compute_pyramid` so :func:`plots.plot_pyramid` draws it.
     """
     frame = projection[(projection["year"] == year) & (projection["variant"] == variant)]
     if frame.empty:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import TerritoryNotFoundError
+from kpss_analysis.errors import TerritoryNotFoundError
 
 
 @dataclass(frozen=True)

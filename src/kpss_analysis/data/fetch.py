@@ -34,7 +34,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
 from urllib.parse import urljoin, urlparse
 
 import requests
@@ -42,9 +41,9 @@ import urllib3
 from bs4 import BeautifulSoup
 from tqdm import tqdm
 
-from . import __version__, config
-from .datasets import DATASETS, Dataset, RawFile
-from .errors import DataMissingError, DataValidationError, KpssError
+from kpss_analysis import __version__, config
+from kpss_analysis.data.registry import DATASETS, Dataset, RawFile
+from kpss_analysis.errors import DataMissingError, DataValidationError, KpssError
 
 __all__ = [
     "DownloadError",
@@ -85,7 +84,7 @@ class DownloadError(KpssError):
 
 @dataclass
 class FetchResult:
-    """Outcome for one :class:`~kpss_analysis.datasets.RawFile`.
+    """Outcome for one :class:`~kpss_analysis.data.registry.RawFile`.
 
     Attributes
     ----------

@@ -14,9 +14,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import config
-from .build import REPORT_NAME, TABLES
-from .errors import DataMissingError
+from kpss_analysis import config
+from kpss_analysis.data.tables import REPORT_NAME, TABLES
+from kpss_analysis.errors import DataMissingError
 
 BOUNDARY_LEVELS = ("obec", "orp", "okres", "kraj")
 

@@ -1,14 +1,7 @@
-"""Documents a plan editor can use: Word files (DOCX) per ORP and per chapter, and the HTML report.
+"""Word documents of an ORP's outputs, built from ``manifest.json``: the whole ORP and one per chapter.
 
-:func:`build_documents` assembles the DOCX files from an ORP output folder. What goes in comes
-only from ``manifest.json`` (the list :class:`~kpss_analysis.output.ChapterOutput` keeps), in its
-order: figures as the bare PNG at text width with a numbered caption "Graf 1: …" above and
-"Zdroj: …" below, tables as Word tables read back from their XLSX (values, decimals and Czech
-headers exactly as the chapter saved them) with "Tabulka 1: …" above and "Zdroj:"/"Poznámka:"
-below, and the providers' catalogue of chapter 03. Captions use Word's built-in "Caption" style
-and SEQ fields, so Word renumbers them after pasting and can insert a list of figures.
-
-:func:`export_html` writes an executed notebook as a self-contained HTML report.
+Figures at text width with numbered Word captions („Graf n“ / „Tabulka n“ in the Caption style) and their „Zdroj:“ line,
+real Word tables with Czech numbers, landscape sections for wide tables, the catalogue of providers.
 """
 
 from __future__ import annotations
@@ -33,21 +26,31 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Length, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
-from jinja2 import DictLoader
-from nbconvert import HTMLExporter
 
-from . import fmt
-from .errors import KpssError
-from .output import MANIFEST, write_atomically, read_json
-from .territory import slugify
+from kpss_analysis import fmt
+from kpss_analysis.analysis.territory import slugify
+from kpss_analysis.errors import KpssError
+from kpss_analysis.report.output import MANIFEST, read_json, write_atomically
 
 #: Subfolder of an ORP output folder that receives the DOCX files.
 DOCUMENTS_DIR = "dokumenty"
+
+
 TEXT_WIDTH = Cm(16)  # A4 minus 2 × 2.5 cm margins
+
+
 LANDSCAPE_TEXT_WIDTH = Cm(24.7)  # for tables too wide for a portrait page even at the smallest font
+
+
 MAX_FIGURE_HEIGHT = Cm(20)  # leaves room for the caption and source line on an A4 page
+
+
 CAPTION_LABELS = {"figure": "Graf", "table": "Tabulka"}
+
+
 CATALOGUE_HEADING = "Katalog poskytovatelů"
+
+
 #: Catalogue entry fields → (label for one value, label for more values).
 CATALOGUE_FIELDS = {
     "addresses": ("Adresa", "Adresy"),
@@ -57,20 +60,42 @@ CATALOGUE_FIELDS = {
     "email": ("E-mail", "E-maily"),
     "phone": ("Telefon", "Telefony"),
 }
+
+
 #: One font for the whole document: on every Windows and Mac, and metric-compatible Liberation Sans
 #: in LibreOffice on Linux, so tables measured for it fit everywhere (theme fonts like Calibri do not).
 FONT = "Arial"
+
+
 SOURCE_STYLE = "Zdroj"  # paragraph style of the "Zdroj:"/"Poznámka:" lines, restylable by the editor
+
+
 TABLE_STYLE = "Text tabulky"
+
+
 #: Table font sizes tried in turn until the columns fit the text width.
 TABLE_FONT_SIZES = (9, 8, 7)
-_CHAR_WIDTH_PER_PT = 0.56 * 0.03528  # cm per character per point: Arial digits are 0.556 em wide
+
+
+CHAR_WIDTH_PER_PT = 0.56 * 0.03528  # cm per character per point: Arial digits are 0.556 em wide
+
+
 _BOLD = 1.1  # bold header words are about 10 % wider
+
+
 CELL_MARGIN = Cm(0.1)  # left and right, instead of Word's 0.19 cm: more room for numbers
-_CELL_PADDING = 0.25  # cm: both cell margins and the borders
+
+
+CELL_PADDING = 0.25  # cm: both cell margins and the borders
+
+
 _WRAPPING_TEXT = 30  # characters: longer text cells wrap instead of widening their column
+
+
 #: The layout ``output._write_xlsx`` writes: caption in row 1, column headers in row 3, data from row 4.
 XLSX_HEADER_ROW = 3
+
+
 _NUMBER_FORMAT = re.compile(r"#,##0(?:\.(0+))?")
 
 
@@ -85,9 +110,6 @@ class Chapter:
     id: str
     title: str
     items: list[dict]
-
-
-# --------------------------------------------------------------------------- public API
 
 
 def build_documents(folder: Path) -> list[Path]:
@@ -134,39 +156,6 @@ def chapter_title(notebook: Path, default: str) -> str:
                 if heading:
                     return heading
     return default
-
-
-_REPORT_TEMPLATE = "kpss_report.html.j2"
-# JupyterLab's template loads require.js, MathJax and mermaid from a CDN; the chapters need none of
-# them (no widgets, formulas or diagrams), and without them the report opens offline.
-_REPORT_LOADER = DictLoader({_REPORT_TEMPLATE: """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block html_head_css -%}
-<style>
-@media print { /* wide tables: smaller text instead of a scroll bar cut off on paper */
-  .jp-RenderedHTMLCommon table { font-size: 7.5pt; }
-  .jp-OutputArea-output { overflow-x: visible; }
-}
-</style>
-{%- endblock html_head_css -%}
-"""})
-
-
-def export_html(notebook: Path, target: Path) -> Path:
-    """Write an executed notebook as a self-contained HTML report and return ``target``.
-
-    No code cells or prompts; images are embedded and no script, style or image is loaded
-    from the web. Written under a temporary name and renamed.
-    """
-    exporter = HTMLExporter(extra_loaders=[_REPORT_LOADER], template_file=_REPORT_TEMPLATE, embed_images=True,
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _resources = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    return write_atomically(Path(target), lambda p: p.write_text(body, encoding="utf-8"))
-
-
-# --------------------------------------------------------------------------- assembly
 
 
 def _chapters(folder: Path, items: list[dict]) -> list[Chapter]:
@@ -283,9 +272,6 @@ def _add_figure(document: DocxDocument, folder: Path, item: dict, number: int) -
     _add_source(document, _field(item, "source"))
 
 
-# --------------------------------------------------------------------------- tables
-
-
 def _add_table(document: DocxDocument, folder: Path, item: dict, number: int,
                built: dict[str, tuple[bool, BaseOxmlElement]]) -> None:
     """Caption, the table, source and notes; on a landscape page if it is too wide for portrait.
@@ -314,9 +300,9 @@ def _build_table(document: DocxDocument, folder: Path, item: dict) -> tuple[bool
                and all(value is None or isinstance(value, (int, float)) for value, _format in (row[j] for row in rows))
                for j in range(len(header))]
     texts = [[_cell_text(value, number_format) for value, number_format in row] for row in rows]
-    size, widths, fits = _layout(header, texts, numeric, TEXT_WIDTH)
+    size, widths, fits = table_layout(header, texts, numeric, TEXT_WIDTH)
     if not fits:
-        size, widths, _fits = _layout(header, texts, numeric, LANDSCAPE_TEXT_WIDTH)
+        size, widths, _fits = table_layout(header, texts, numeric, LANDSCAPE_TEXT_WIDTH)
 
     table = document.add_table(rows=1 + len(texts), cols=len(header))
     table.style = document.styles["Table Grid"]
@@ -394,7 +380,7 @@ def _cell_text(value: object, number_format: str) -> str:
     return fmt.number(value, len(match.group(1) or ""))
 
 
-def _layout(header: list[str], rows: list[list[str]], numeric: list[bool],
+def table_layout(header: list[str], rows: list[list[str]], numeric: list[bool],
             width: Length) -> tuple[int, list[Length], bool]:
     """Font size and column widths that fill ``width``, and whether the columns fit in it.
 
@@ -409,13 +395,10 @@ def _layout(header: list[str], rows: list[list[str]], numeric: list[bool],
         needs.append(max(longest if numeric[j] else min(longest, _WRAPPING_TEXT),
                          _BOLD * max(len(word) for word in name.split() or [""]), 3))
     fitting = [size for size in TABLE_FONT_SIZES
-               if sum(n * size * _CHAR_WIDTH_PER_PT + _CELL_PADDING for n in needs) <= width.cm]
+               if sum(n * size * CHAR_WIDTH_PER_PT + CELL_PADDING for n in needs) <= width.cm]
     size = fitting[0] if fitting else TABLE_FONT_SIZES[-1]
-    widths_cm = [n * size * _CHAR_WIDTH_PER_PT + _CELL_PADDING for n in needs]
+    widths_cm = [n * size * CHAR_WIDTH_PER_PT + CELL_PADDING for n in needs]
     return size, [Cm(w * width.cm / sum(widths_cm)) for w in widths_cm], bool(fitting)
-
-
-# --------------------------------------------------------------------------- catalogue
 
 
 def _add_catalogue(document: DocxDocument, folder: Path, item: dict) -> None:
@@ -450,9 +433,6 @@ def _add_catalogue_entry(document: DocxDocument, entry: dict) -> None:
         run = details.add_run(line)
         if index < len(lines) - 1:
             run.add_break()
-
-
-# --------------------------------------------------------------------------- helpers
 
 
 def _field(item: dict, key: str):

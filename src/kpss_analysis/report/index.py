@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from . import __version__, fmt
-from .demography import INDICATOR_LABELS
-from .output import MANIFEST, SUMMARY, write_atomically, read_json
+from kpss_analysis import __version__, fmt
+from kpss_analysis.analysis.demography import INDICATOR_LABELS
+from kpss_analysis.report.output import MANIFEST, SUMMARY, read_json, write_atomically
 
 INDEX = "index.html"
 REPORT_SUFFIXES = (".html", ".docx")

@@ -20,8 +20,8 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from . import config, fmt
-from .territory import Orp
+from kpss_analysis import config, fmt
+from kpss_analysis.analysis.territory import Orp
 
 #: A4 with 2.5 cm margins leaves a 16 cm text column.
 A4_TEXT_WIDTH_IN = 16 / 2.54
@@ -56,7 +56,7 @@ def read_json(path: Path, default: object) -> object:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else default
 
 
-def _column_decimals(frame: pd.DataFrame, decimals: Mapping[str, int] | None) -> dict[str, int | None]:
+def column_decimals(frame: pd.DataFrame, decimals: Mapping[str, int] | None) -> dict[str, int | None]:
     """Decimals per column: given ones, 0 for integers, 1 for other floats, None for text."""
     out: dict[str, int | None] = {}
     for column in frame.columns:
@@ -79,13 +79,13 @@ def style_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None, 
     ``row_decimals`` sets decimals per row of the numeric columns (a table whose rows are
     indicators of different kinds); otherwise decimals go by column.
     """
-    column_decimals = _column_decimals(frame, decimals)
+    decimals_by_column = column_decimals(frame, decimals)
     styler = frame.style.hide(axis="index")
     if row_decimals is None:
-        formats = {c: (lambda v, d=d: fmt.number(v, d)) for c, d in column_decimals.items() if d is not None}
+        formats = {c: (lambda v, d=d: fmt.number(v, d)) for c, d in decimals_by_column.items() if d is not None}
         styler = styler.format(formats, na_rep=fmt.MISSING)
     else:
-        numeric = [c for c, d in column_decimals.items() if d is not None]
+        numeric = [c for c, d in decimals_by_column.items() if d is not None]
         for position, d in enumerate(row_decimals):
             styler = styler.format(lambda v, d=d: fmt.number(v, d), na_rep=fmt.MISSING,
                                    subset=pd.IndexSlice[frame.index[position], numeric])
@@ -178,11 +178,11 @@ class ChapterOutput:
         can still compute with them; the caption is above the table and the source below.
         ``row_decimals`` sets decimals per row instead (see :func:`style_table`).
         """
-        column_decimals = _column_decimals(frame, decimals)
+        decimals_by_column = column_decimals(frame, decimals)
         xlsx = write_atomically(self.dir / "tables" / f"{name}.xlsx",
-                                 lambda p: _write_xlsx(p, frame, caption, source, notes, column_decimals, row_decimals))
+                                 lambda p: _write_xlsx(p, frame, caption, source, notes, decimals_by_column, row_decimals))
         csv = write_atomically(self.dir / "tables" / f"{name}.csv",
-                                lambda p: _rounded(frame, column_decimals, row_decimals).to_csv(
+                                lambda p: _rounded(frame, decimals_by_column, row_decimals).to_csv(
                                     p, sep=";", decimal=",", index=False, encoding="utf-8-sig"))
         self._register({"kind": "table", "name": name, "chapter": self.chapter, "caption": caption,
                         "source": source, "notes": notes,
@@ -193,7 +193,7 @@ class ChapterOutput:
     def catalogue(self, groups: list[dict], name: str, *, caption: str, source: str) -> list[Path]:
         """Save a catalogue of services as XLSX (one row per service) and JSON for documents.
 
-        ``groups`` is :func:`kpss_analysis.services.compute_catalogue`: per druh ``druh``,
+        ``groups`` is :func:`kpss_analysis.analysis.catalogue.compute_catalogue`: per druh ``druh``,
         ``paragraph``, ``group`` and ``entries`` (``name``, ``provider``, ``ico``, ``addresses``,
         ``forms``, ``capacities``, ``web``, ``email``, ``phone``). The JSON holds
         ``{"caption", "source", "groups"}`` exactly; the XLSX has Czech headers and lists joined
@@ -206,7 +206,7 @@ class ChapterOutput:
                 rows.append(["; ".join(v) if isinstance(v, list) else v for v in values])
         frame = pd.DataFrame(rows, columns=list(CATALOGUE_HEADERS))
         xlsx = write_atomically(self.dir / "tables" / f"{name}.xlsx", lambda p: _write_xlsx(
-            p, frame, caption, source, None, {c: None for c in frame.columns}, None))
+            p, frame, caption, source, None, dict.fromkeys(frame.columns), None))
         data = write_json(self.dir / "tables" / f"{name}.json", {"caption": caption, "source": source, "groups": groups})
         self._register({"kind": "catalogue", "name": name, "chapter": self.chapter, "caption": caption,
                         "source": source, "files": [str(p.relative_to(self.dir)) for p in (xlsx, data)]})
@@ -217,7 +217,7 @@ def _rounded(frame: pd.DataFrame, decimals: Mapping[str, int | None], row_decima
     """The numbers as the table shows them (the CSV carries no display format, unlike the XLSX)."""
     if row_decimals is not None:  # a column mixes decimals: write the text Czech Excel reads as numbers
         numeric = [c for c, d in decimals.items() if d is not None]
-        rounded = frame.astype({c: object for c in numeric})
+        rounded = frame.astype(dict.fromkeys(numeric, object))
         for position, d in enumerate(row_decimals):
             for column in numeric:
                 value = frame[column].iloc[position]

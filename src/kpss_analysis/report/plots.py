@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from . import fmt
-from .output import A4_TEXT_WIDTH_IN
+from kpss_analysis import fmt
+from kpss_analysis.report.output import A4_TEXT_WIDTH_IN
 
 MEN_COLOR = "#1f4e79"  # dark blue
 WOMEN_COLOR = "#f4a259"  # light orange: differs from the blue in lightness, too
@@ -288,7 +288,7 @@ def _nice(value: float) -> float:
 def map_service_places(points, obce, *, outline=None, ax=None, max_size: float = 260.0, min_size: float = 10.0):
     """Places of social services over the obce of an ORP.
 
-    ``points`` is :func:`kpss_analysis.services.compute_map_points`: marker shape and colour
+    ``points`` is :func:`kpss_analysis.analysis.catalogue.compute_map_points`: marker shape and colour
     by druh group, marker area proportional to ``size_value`` (beds, or clients for services
     without beds). Places without coordinates sit at their obec's representative point, drawn
     hollow and counted in the legend; nothing is jittered. Larger markers are drawn first so

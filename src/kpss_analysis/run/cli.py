@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, config, fmt
-from .errors import KpssError
+from kpss_analysis import __version__, config, fmt
+from kpss_analysis.errors import KpssError
 
 EPILOG = """\
 Typical use:
@@ -27,7 +27,7 @@ Environment: KPSS_DATA_DIR (data root), KPSS_OUTPUT_DIR (outputs), KPSS_MIRROR (
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from .fetch import fetch_all, format_report
+    from kpss_analysis.data.fetch import fetch_all, format_report
 
     mirror = None if args.online else (Path(args.mirror) if args.mirror else config.default_mirror())
     where = f"mirror {mirror}" if mirror else "the publishers' official sources"
@@ -39,7 +39,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_all
+    from kpss_analysis.data.build import build_all
 
     print(f"Building processed tables from {config.raw_dir()} into {config.processed_dir()} …")
     report = build_all(config.raw_dir(), config.processed_dir())
@@ -50,8 +50,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_orp_list(args: argparse.Namespace) -> int:
-    from .load import load_territory
-    from .territory import find_kraj, orp_table
+    from kpss_analysis.analysis.territory import find_kraj, orp_table
+    from kpss_analysis.data.load import load_territory
 
     territory = load_territory()
     table = orp_table(territory)
@@ -65,9 +65,9 @@ def _cmd_orp_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_orp_show(args: argparse.Namespace) -> int:
-    from .demography import compute_key_figures
-    from .load import load_age5, load_population_totals, load_territory
-    from .territory import find_orp
+    from kpss_analysis.analysis.demography import compute_key_figures
+    from kpss_analysis.analysis.territory import find_orp
+    from kpss_analysis.data.load import load_age5, load_population_totals, load_territory
 
     territory = load_territory()
     orp = find_orp(args.orp, territory)
@@ -81,8 +81,9 @@ def _cmd_orp_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .load import load_territory
-    from .runner import RUN_SUMMARY, format_results, parse_parameter, run_batch, select_orps
+    from kpss_analysis.data.load import load_territory
+    from kpss_analysis.run.batch import RUN_SUMMARY, format_results, run_batch, select_orps
+    from kpss_analysis.run.chapters import parse_parameter
 
     orps = select_orps(load_territory(), args.orp or (), args.kraj, args.all)
     parameters = dict(parse_parameter(text) for text in args.parameter or ())

@@ -1,6 +1,6 @@
 """Bring a long-lived Jupyter kernel back to the state of a freshly started one (runs inside the kernel).
 
-:class:`kpss_analysis.runner.WarmKernel` calls :func:`snapshot` once after starting its kernel
+:class:`kpss_analysis.run.kernel.WarmKernel` calls :func:`snapshot` once after starting its kernel
 and :func:`restore` before every notebook. Everything a notebook can change that a later notebook
 could notice is put back; what stays is what makes the kernel warm: imported modules and the
 loaders' caches of processed tables (which a run does not change). A test runs an ORP both ways
