@@ -38,11 +38,11 @@ run: $(STAMP) $(DATA_STAMP) ## Run every chapter for ORP=$(ORP) and print where 
 	$(BIN)/kpss run --orp "$(ORP)"
 
 test: $(STAMP) ## Lint (ruff) and run the whole test suite (unit, notebook contract, end-to-end on real data)
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts notebooks
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## Check the code with ruff (rules in pyproject.toml); `ruff check --fix` repairs most
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts notebooks
 
 test-slow: $(STAMP) ## Also run the slow tests (all 206 ORPs)
 	$(BIN)/python -m pytest -m "slow or not slow"

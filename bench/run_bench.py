@@ -36,7 +36,7 @@ from kpss_analysis.data.load import load_territory
 from kpss_analysis.run.batch import select_orps
 from kpss_analysis.run.chapters import RUN_PARAMETERS, chapter_notebooks
 
-SEEDS = "Sokolov,Ostrov,Strakonice,Rokycany,Příbram,Praha"
+SEEDS = ",".join(config.SEED_ORPS)
 METHODS = ("naive", "kpss", "floor")
 BIN = Path(sys.executable).parent
 

@@ -9,7 +9,7 @@ import pytest
 
 from kpss_analysis import config
 
-SEED_ORPS = ["Sokolov", "Ostrov", "Strakonice", "Rokycany", "Příbram", "Praha"]
+SEED_ORPS = list(config.SEED_ORPS)
 
 
 @pytest.fixture(scope="session")

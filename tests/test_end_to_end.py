@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from conftest import SEED_ORPS
 from kpss_analysis.analysis import demography as demo
 from kpss_analysis.analysis.territory import find_orp
 from kpss_analysis.data import load
@@ -18,7 +19,6 @@ from kpss_analysis.run.chapters import chapter_notebooks
 
 pytestmark = pytest.mark.e2e
 
-SEEDS = ["Sokolov", "Ostrov", "Strakonice", "Rokycany", "Příbram", "Praha"]
 
 
 def test_all_orp_sum_to_the_published_national_population(use_data):
@@ -39,7 +39,7 @@ def test_yearly_orp_totals_match_the_mirror_derivative(use_data, mirror):
     assert (merged["celkem"] == merged["total"]).all()
 
 
-@pytest.mark.parametrize("name", SEEDS)
+@pytest.mark.parametrize("name", SEED_ORPS)
 def test_seed_orp_outputs_are_complete_and_consistent(seed_runs, use_data, name):
     folder = seed_runs[name]
     territory = load.load_territory()

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from conftest import SEED_ORPS
 from kpss_analysis.analysis import services as svc
 from kpss_analysis.analysis import services_text
 from kpss_analysis.analysis.territory import find_orp
@@ -15,7 +16,6 @@ from kpss_analysis.data import load
 
 pytestmark = pytest.mark.e2e
 
-SEEDS = ["Sokolov", "Ostrov", "Strakonice", "Rokycany", "Příbram", "Praha"]
 SNAPSHOT = "stav k 4. 9. 2026"
 
 
@@ -40,7 +40,7 @@ def test_orps_plus_unlocated_equal_the_national_total(tables):
     assert counts.to_dict() == pytest.approx(services.groupby("druh_code").size().to_dict())  # each service once
 
 
-@pytest.mark.parametrize("name", SEEDS)
+@pytest.mark.parametrize("name", SEED_ORPS)
 def test_seed_orp_chapter_outputs(seed_runs, tables, name):
     services, capacities, places = tables
     folder = seed_runs[name]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kpss_analysis.analysis.territory import Orp, find_kraj, find_orp, normalize, orp_table, slugify
+from kpss_analysis.analysis.territory import Orp, find_kraj, find_orp, orp_table
 from kpss_analysis.errors import KpssError, TerritoryNotFoundError
+from kpss_analysis.fmt import normalize, slugify
 
 KRAJE = {
     "3018": ("CZ010", "Hlavní město Praha"),

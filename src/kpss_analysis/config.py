@@ -65,3 +65,7 @@ def default_mirror() -> Path | None:
 
 #: Jupyter kernel registered by ``make setup``; notebooks and ``kpss run`` use it.
 KERNEL_NAME = "kpss-analysis"
+
+#: The ORPs whose published plans this workbook models: the default of the benchmark and of the end-to-end tests
+#: (two in Karlovarský kraj, one each in Jihočeský, Plzeňský and Středočeský, and Praha as the one-ORP kraj).
+SEED_ORPS = ("Sokolov", "Ostrov", "Strakonice", "Rokycany", "Příbram", "Praha")

@@ -1,4 +1,4 @@
-"""Czech formatting of numbers, percentages and dates for everything a plan reader sees.
+"""Czech formatting of numbers, percentages, dates and names for everything a plan reader sees.
 
 Numbers use the Czech locale of Babel (CLDR): decimal comma and a no-break space as the
 thousands separator, so "10 701 777" and "21,4 %" never wrap inside a number.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
@@ -62,3 +64,14 @@ def date(value: dt.date | str) -> str:
 def axis_formatter(decimals: int = 0, suffix: str = "") -> FuncFormatter:
     """Matplotlib tick formatter with Czech numbers, e.g. ``ax.yaxis.set_major_formatter(...)``."""
     return FuncFormatter(lambda value, _pos: number(value, decimals) + suffix)
+
+
+def normalize(text: str) -> str:
+    """Lower-case ASCII with single spaces: 'Frýdek-Místek' → 'frydek mistek'."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
+
+
+def slugify(text: str) -> str:
+    """'Frýdek-Místek' → 'frydek-mistek' (folder names)."""
+    return normalize(text).replace(" ", "-")

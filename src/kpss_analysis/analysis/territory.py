@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
 
 from kpss_analysis.errors import TerritoryNotFoundError
+from kpss_analysis.fmt import normalize, slugify
 
 
 @dataclass(frozen=True)
@@ -29,16 +28,6 @@ class Orp:
     @property
     def folder_name(self) -> str:
         return f"{self.code}-{self.slug}"
-
-
-def normalize(text: str) -> str:
-    """Lower-case ASCII with single spaces: 'Frýdek-Místek' → 'frydek mistek'."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
-
-
-def slugify(text: str) -> str:
-    return normalize(text).replace(" ", "-")
 
 
 def orp_table(territory: pd.DataFrame) -> pd.DataFrame:

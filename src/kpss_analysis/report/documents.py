@@ -28,8 +28,8 @@ from docx.shared import Cm, Length, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from kpss_analysis import fmt
-from kpss_analysis.analysis.territory import slugify
 from kpss_analysis.errors import KpssError
+from kpss_analysis.fmt import slugify
 from kpss_analysis.report.output import MANIFEST, read_json, write_atomically
 
 #: Subfolder of an ORP output folder that receives the DOCX files.

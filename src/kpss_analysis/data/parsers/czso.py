@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpss_analysis.analysis.territory import normalize
 from kpss_analysis.data.checks import check, raw_path, reading
 from kpss_analysis.data.registry import POPULATION_YEARS, get_dataset
 from kpss_analysis.data.tables import N_KRAJ, N_OBCE, N_OKRES, N_ORP
+from kpss_analysis.fmt import normalize
 
 #: Population of ČR on 31. 12. 2020 as published by ČSÚ ("Obyvatelstvo – roční časové řady").
 #: A check on the parsed age structure, never an output.
