@@ -47,7 +47,8 @@ def test_wilson_formula_by_hand_and_n_events():
 
 
 def test_wilson_is_vectorised_keeps_the_index_and_gives_nan_for_empty_population():
-    low, high = wilson_interval(pd.Series([81, 0, 0], index=["a", "b", "c"]), pd.Series([263, 20, 0], index=["a", "b", "c"]))
+    index = ["a", "b", "c"]
+    low, high = wilson_interval(pd.Series([81, 0, 0], index=index), pd.Series([263, 20, 0], index=index))
     assert list(low.index) == ["a", "b", "c"]
     assert low["a"] == pytest.approx(0.2553, abs=5e-5) and high["b"] == pytest.approx(0.1611, abs=5e-5)
     assert math.isnan(low["c"]) and math.isnan(high["c"])
@@ -94,6 +95,7 @@ def test_byar_zero_count_and_exact_lower_limit_where_byar_is_negative():
 def test_byar_vector_and_series():
     low, high = byar_interval(np.array([0, 65]))
     assert low == pytest.approx([0.0, 50.163], abs=1e-3)
+    assert high == pytest.approx([3.668, 82.849], abs=1e-3)
     s_low, _ = byar_interval(pd.Series([65.0], index=["x"]))
     assert s_low.index.tolist() == ["x"]
     with pytest.raises(ParameterError, match="count must not be negative"):

@@ -127,7 +127,7 @@ def test_describe_type_from_the_strongest_z_scores():
     centroid = pd.Series({"share_65plus": 0.9, "log_mean_obec_size": -1.2, "share_ltu": -0.6,
                           "share_exekuce": -0.55, "share_university": 0.1})
     assert describe_type(centroid) == (
-        "venkovské (malé obce) nadprůměrně stárnoucí ORP s nízkou dlouhodobou nezaměstnaností")
+        "nadprůměrně stárnoucí venkovské (malé obce) ORP s nízkou dlouhodobou nezaměstnaností")
     two_after = pd.Series({"share_exekuce": 2.0, "share_ltu": 1.8, "share_pnz": 0.2})
     assert describe_type(two_after) == (
         "ORP s vysokým podílem osob v exekuci a s vysokou dlouhodobou nezaměstnaností")
@@ -188,8 +188,11 @@ def test_peer_indicators_reject_incomplete_input(toy):
     totals, age5, census, exclusion, territory = toy
     with pytest.raises(DataValidationError, match=r"exclusion table: missing columns \['ltu'\]"):
         compute_peer_indicators(totals, age5, census, exclusion.drop(columns="ltu"), territory)
-    with pytest.raises(DataValidationError, match=r"exclusion table: 1 obce of the territory table have no row \(e.g. \['C'\]\)"):
+    with pytest.raises(DataValidationError, match=r"1 obce of the territory table have no row \(e.g. \['C'\]\)"):
         compute_peer_indicators(totals, age5, census, exclusion.iloc[:2], territory)
+    extra = pd.concat([exclusion, exclusion.iloc[:1].assign(obec_kod="Z")])
+    with pytest.raises(DataValidationError, match=r"1 obce are not in the territory table \(e.g. \['Z'\]\)"):
+        compute_peer_indicators(totals, age5, census, extra, territory)
     with pytest.raises(DataValidationError, match=r"population totals: no year 2014"):
         compute_peer_indicators(totals[totals["year"] == 2024], age5, census, exclusion, territory)
     with pytest.raises(DataValidationError, match=r"column 'share_university' has no value for ORP \['0002'\]"):

@@ -35,7 +35,8 @@ DEFAULT_INDICATORS = {key: 1.0 for key in INDICATOR_LABELS}
 """Indicator → weight used for neighbours and types by default (issue 15: all nine, equal weights)."""
 
 TYPE_PHRASES = {
-    # (text, position): "before" phrases are neuter adjectives in front of "ORP", "after" ones follow it
+    # (text, position): "before" phrases are neuter adjectives in front of "ORP", "noun" ones too but next to it
+    # (Czech puts the classifying adjective last: "stárnoucí venkovské ORP"), "after" ones follow "ORP"
     "log_population": {"high": ("lidnaté", "before"), "low": ("méně lidnaté", "before")},
     "share_65plus": {"high": ("nadprůměrně stárnoucí", "before"), "low": ("s mladší věkovou strukturou", "after")},
     "share_0_14": {"high": ("s vysokým podílem dětí", "after"), "low": ("s nízkým podílem dětí", "after")},
@@ -48,7 +49,7 @@ TYPE_PHRASES = {
                   "low": ("s nízkou dlouhodobou nezaměstnaností", "after")},
     "share_university": {"high": ("s vysokým podílem vysokoškoláků", "after"),
                          "low": ("s nízkým podílem vysokoškoláků", "after")},
-    "log_mean_obec_size": {"high": ("městské (velké obce)", "before"), "low": ("venkovské (malé obce)", "before")},
+    "log_mean_obec_size": {"high": ("městské (velké obce)", "noun"), "low": ("venkovské (malé obce)", "noun")},
 }
 """Czech phrases per indicator and direction of a type's centroid, used by :func:`describe_type`."""
 
@@ -58,7 +59,7 @@ GENERIC_PHRASES = {
 }
 """Phrases for an indicator an analyst added that has no entry in :data:`TYPE_PHRASES`."""
 
-AVERAGE_TYPE = "ORP blízké celostátnímu průměru ve všech ukazatelích"
+AVERAGE_TYPE = "ORP bez výrazné odchylky od průměru všech ORP"
 
 EXCLUSION_COLUMNS = ["obec_kod", "population_15plus", "population_15_64", "exekuce", "pnz", "ltu"]
 K_RANGE = range(3, 9)
@@ -80,6 +81,11 @@ def _check_exclusion(exclusion: pd.DataFrame, territory: pd.DataFrame) -> None:
     if absent:
         raise DataValidationError(
             f"exclusion table: {len(absent)} obce of the territory table have no row (e.g. {absent[:5]})")
+    unknown = sorted(set(exclusion["obec_kod"]) - set(territory["obec_kod"]))
+    if unknown:
+        raise DataValidationError(
+            f"exclusion table: {len(unknown)} obce are not in the territory table (e.g. {unknown[:5]}); "
+            "their counts would belong to no ORP")
 
 
 def compute_peer_indicators(totals: pd.DataFrame, age5: pd.DataFrame, census: pd.DataFrame,
@@ -162,7 +168,8 @@ def compute_zscores(indicators: pd.DataFrame) -> pd.DataFrame:
         Same shape; each column has mean 0 and population standard deviation 1.
     """
     if indicators.index.has_duplicates:
-        raise DataValidationError(f"indicators: duplicate ORP codes {indicators.index[indicators.index.duplicated()].tolist()[:5]}")
+        duplicated = indicators.index[indicators.index.duplicated()].tolist()
+        raise DataValidationError(f"indicators: duplicate ORP codes {duplicated[:5]}")
     _check_complete(indicators, "indicators")
     std = indicators.std(ddof=0)
     constant = std.index[std == 0].tolist()
@@ -298,20 +305,22 @@ def describe_type(centroid: pd.Series, threshold: float = 0.5, strongest: int = 
     s nízkou dlouhodobou nezaměstnaností".
 
     Uses the ``strongest`` indicators whose centroid z-score is at least ``threshold`` in absolute value, with the
-    phrases of :data:`TYPE_PHRASES` (adjectives before "ORP", "s …" phrases after it).
+    phrases of :data:`TYPE_PHRASES` (adjectives before "ORP", "s …" phrases after it). The centroid is in
+    z-scores, so "high" and "low" mean above and below the mean of all ORPs.
     """
     strong = centroid[centroid.abs() >= threshold]
     strong = strong.reindex(strong.abs().sort_values(ascending=False, kind="stable").index)[:strongest]
     if strong.empty:
         return AVERAGE_TYPE
-    before, after = [], []
+    parts = {"before": [], "noun": [], "after": []}
     for key, value in strong.items():
         direction = "high" if value > 0 else "low"
         if key in TYPE_PHRASES:
             text, position = TYPE_PHRASES[key][direction]
         else:
             text, position = GENERIC_PHRASES[direction].format(label=INDICATOR_LABELS.get(key, key)), "after"
-        (before if position == "before" else after).append(text)
+        parts[position].append(text)
+    after = parts["after"]
     tail = ", ".join(after[:-1]) + (" a " if len(after) > 1 else "") + after[-1] if after else ""
-    return " ".join([*before, "ORP", tail]).strip()
+    return " ".join([*parts["before"], *parts["noun"], "ORP", tail]).strip()
 
