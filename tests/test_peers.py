@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kpss_analysis.analysis.demography import EDUCATION_LABELS
 from kpss_analysis.analysis.peers import (
     AVERAGE_TYPE,
     DEFAULT_INDICATORS,
@@ -18,7 +19,6 @@ from kpss_analysis.analysis.peers import (
     compute_zscores,
     describe_type,
 )
-from kpss_analysis.demography import EDUCATION_LABELS
 from kpss_analysis.errors import DataValidationError, ParameterError
 
 

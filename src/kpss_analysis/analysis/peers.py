@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 
-from kpss_analysis.demography import EDUCATION_LABELS, aggregate_by_unit
+from kpss_analysis.analysis.demography import EDUCATION_LABELS, aggregate_by_unit
 from kpss_analysis.errors import DataValidationError, ParameterError
 
 INDICATOR_LABELS = {
@@ -31,7 +31,7 @@ INDICATOR_LABELS = {
 }
 """Czech labels of the peer indicators computed by :func:`compute_peer_indicators`."""
 
-DEFAULT_INDICATORS = {key: 1.0 for key in INDICATOR_LABELS}
+DEFAULT_INDICATORS = dict.fromkeys(INDICATOR_LABELS, 1.0)
 """Indicator → weight used for neighbours and types by default (issue 15: all nine, equal weights)."""
 
 TYPE_PHRASES = {
