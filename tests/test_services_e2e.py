@@ -72,12 +72,12 @@ def test_seed_orp_chapter_outputs(seed_runs, tables, name):
             assert (folder / file).stat().st_size > 0
 
     # The catalogue has one entry per service with a place in the ORP, sorted by name within each druh.
-    catalogue = json.loads((folder / "tables" / "sluzby_katalog.json").read_text(encoding="utf-8"))
-    entries = [e for g in catalogue["groups"] for e in g["entries"]]
+    katalog = json.loads((folder / "tables" / "sluzby_katalog.json").read_text(encoding="utf-8"))
+    entries = [e for g in katalog["groups"] for e in g["entries"]]
     assert len(entries) == places.loc[places["orp_kod"] == orp.code, "service_id"].nunique()
-    for group in catalogue["groups"]:
+    for group in katalog["groups"]:
         names = [e["name"] for e in group["entries"]]
-        assert names == sorted(names, key=catalogue.czech_sort_key)
+        assert names == sorted(names, key=svc.czech_sort_key)
     sheet = load_workbook(folder / "tables" / "sluzby_katalog.xlsx").active
     assert sheet.max_row - 3 - 2 == len(entries)
 
