@@ -165,12 +165,12 @@ def _check_obce(path: Path, out: pd.DataFrame, obce: pd.DataFrame) -> None:
     if duplicated:
         raise DataValidationError(f"{path}, sheet {SHEET!r}, column 'Kód obce': obce appear twice: {duplicated[:5]}.")
     ours, theirs = set(obce["obec_kod"]), set(out["obec_kod"])
-    if ours - theirs:
-        raise DataValidationError(f"{path}, sheet {SHEET!r}, column 'Kód obce': {len(ours - theirs)} obce of the 2024 "
-                                  f"hierarchy are missing, e.g. {sorted(ours - theirs)[:5]}.")
     if theirs - ours:
         raise DataValidationError(f"{path}, sheet {SHEET!r}, column 'Kód obce': {len(theirs - ours)} obce are not in "
                                   f"the 2024 hierarchy, e.g. {sorted(theirs - ours)[:5]}.")
+    if ours - theirs:
+        raise DataValidationError(f"{path}, sheet {SHEET!r}, column 'Kód obce': {len(ours - theirs)} obce of the 2024 "
+                                  f"hierarchy are missing, e.g. {sorted(ours - theirs)[:5]}.")
 
 
 def parse_exclusion(path: Path, obce: pd.DataFrame) -> pd.DataFrame:
@@ -211,7 +211,7 @@ def parse_exclusion(path: Path, obce: pd.DataFrame) -> pd.DataFrame:
             out[ours] = _numbers(path, frame, theirs, integer=ours in INTEGER_COLUMNS)
     out["index_category"] = frame["Index soc. vyloučení 2023 (4 kategorie bodů)"].astype(str).str.strip()
     out = out.join(_school_columns(path, frame))
-    _check_shares(path, frame, out)
     _check_consistency(path, frame, out)
+    _check_shares(path, frame, out)
     _check_obce(path, out, obce)
     return out[OUTPUT_COLUMNS].sort_values("obec_kod").reset_index(drop=True)
