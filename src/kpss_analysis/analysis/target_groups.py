@@ -226,7 +226,11 @@ def compute_pnp_expected(single: pd.DataFrame, territory: pd.DataFrame, rates: p
     for degree in DEGREES:
         frame[f"expected_{degree}"] = frame["expected"] * frame[f"share_{degree}"]
     values = ["population", "expected", *[f"expected_{d}" for d in DEGREES]]
-    return frame.groupby(["scenario", "orp_kod", "pnp_group"], as_index=False)[values].sum()
+    sums = frame.groupby(["scenario", "orp_kod", "pnp_group"])[values].sum()
+    pairs = frame[["scenario", "orp_kod"]].drop_duplicates()
+    full = pd.MultiIndex.from_tuples([(s, o, g) for s, o in pairs.itertuples(index=False) for g in PNP_GROUPS],
+                                     names=sums.index.names)  # a group nobody is in counts 0
+    return sums.reindex(full, fill_value=0.0).reset_index()
 
 
 def compute_pnp_units(expected: pd.DataFrame, territory: pd.DataFrame, orp_code: str) -> pd.DataFrame:
