@@ -87,6 +87,14 @@ def test_child_groups_by_hand(single, territory):
     assert list(groups.index.get_level_values(1)[:3]) == ["base", "A_2030", "B_2030"]
     change = tg.compute_child_change(groups.reset_index()).set_index("age_group")
     assert change.loc["0_5", "A_2030_change"] == 30 and change.loc["0_5", "B_2030_change_pct"] == pytest.approx(200)
+    table = tg.czech_child_table(groups.reset_index(), [2030])
+    assert table.columns.tolist() == ["Skupina", "1. 1. 2021", "1. 1. 2030 – varianta A",
+                                      "Změna do 1. 1. 2030 – varianta A (osoby)", "1. 1. 2030 – varianta B",
+                                      "Změna do 1. 1. 2030 – varianta B (osoby)"]
+    assert table.iloc[0].tolist() == ["Děti 0–5 let", 30, 60, 30, 90, 60]
+    shares = tg.czech_child_shares(groups.reset_index())
+    assert shares.columns.tolist() == ["Skupina", "SO ORP ORP A (%)", "Kraj 1 (%)", "Česko (%)"]
+    assert shares.iloc[0, 2] == pytest.approx(100 * 40 / 300)
     with pytest.raises(ParameterError, match="neznámý kód ORP '9999'"):
         tg.compute_child_groups(single, territory, "9999")
 

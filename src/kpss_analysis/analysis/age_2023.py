@@ -19,8 +19,8 @@ INDICATOR_COLUMNS = ["total", "age_0_14", "age_15_64", "age_65plus", "share_0_14
 #: ``summary.json`` keys of ``demografie.age_2023`` (issue 20).
 SUMMARY_KEYS = ["total", "age_0_14", "age_15_64", "age_65plus", "share_0_14", "share_65plus", "ageing_index"]
 
-SOURCE = ("odvozeno z: MMR – Index sociálního vyloučení 2023 (obyvatelé 15+ a 15–64 k 31. 12. 2023) a ČSÚ – Počet "
-          "obyvatel v obcích k 1. 1. 2024")
+SOURCE = ("věkové skupiny k 31. 12. 2023 odvozeno z: MMR – Index sociálního vyloučení 2023 (obyvatelé 15+ a 15–64 let "
+          "k 31. 12. 2023) a ČSÚ – Počet obyvatel v obcích k 1. 1. 2024")
 NOTE = ("Věkové skupiny k 31. 12. 2023 jsou odvozené: 0–14 let = počet obyvatel k 1. 1. 2024 − obyvatelé 15+, "
         "65+ let = obyvatelé 15+ − obyvatelé 15–64 let (obojí z Indexu sociálního vyloučení 2023). Jemnější věkové "
         "skupiny (80+) a členění podle pohlaví jsou k dispozici jen k 31. 12. 2020.")

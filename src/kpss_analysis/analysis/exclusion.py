@@ -23,7 +23,12 @@ import pandas as pd
 
 from ..demography import LEVEL_KEYS, aggregate_by_unit, comparison_units
 from ..territory import Orp
-from .intervals import INTERVAL_NOTE, compare_to_reference, rate_interval, wilson_interval
+from .intervals import (
+    INTERVAL_NOTE,
+    compare_to_reference,
+    rate_interval,
+    wilson_interval,
+)
 
 WILSON, BYAR = "wilson", "byar"
 
@@ -79,7 +84,7 @@ INDEX_NOTE = (
     "Index sociálního vyloučení (0–30 bodů) hodnotí jednotlivé obce; za SO ORP se nepočítá (nebyl by to průměr "
     "obcí). Za SO ORP se uvádí, kolik obcí a obyvatel je v jednotlivých kategoriích indexu."
 )
-NOTES = " ".join([METHOD_NOTE, BENEFITS_NOTE, INTERVAL_NOTE])
+NOTES = f"{METHOD_NOTE} {BENEFITS_NOTE} {INTERVAL_NOTE}"
 
 
 # --------------------------------------------------------------------------- units

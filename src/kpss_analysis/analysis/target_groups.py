@@ -171,6 +171,26 @@ def compute_child_obce(age5: pd.DataFrame, territory: pd.DataFrame, age1_okres: 
     return table.sort_values("total", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def czech_child_table(groups: pd.DataFrame, horizon_years: Sequence[int], level: str = "orp") -> pd.DataFrame:
+    """Children and young people of one level at the base and the horizons, with the change in persons."""
+    change = compute_child_change(groups, level)
+    out = pd.DataFrame({"Skupina": change["age_group"].map(CHILD_LABELS)})
+    out[scenario_label(BASE)] = change[BASE].round().astype("int64")
+    for scenario in scenario_order(horizon_years)[1:]:
+        out[scenario_label(scenario)] = change[scenario].round().astype("int64")
+        out[f"Změna do {scenario_label(scenario)} (osoby)"] = change[f"{scenario}_change"].round().astype("int64")
+    return out
+
+
+def czech_child_shares(groups: pd.DataFrame, scenario: str = BASE) -> pd.DataFrame:
+    """Shares (%) of the child groups in the ORP, its kraj and ČR in one scenario (columns = units)."""
+    frame = groups[groups["scenario"] == scenario].set_index("unit_name")
+    out = pd.DataFrame({"Skupina": [CHILD_LABELS[g] for g in CHILD_GROUPS]})
+    for name, row in frame.iterrows():
+        out[f"{name} (%)"] = [row[f"share_{g}"] for g in CHILD_GROUPS]
+    return out
+
+
 # --------------------------------------------------------------------------- příspěvek na péči
 
 
