@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from kpss_analysis import __version__, config
+from kpss_analysis.data.checks import raw_path
+from kpss_analysis.data.derive import derive_age_broad_2023
 from kpss_analysis.data.parsers.boundaries import parse_boundaries
 from kpss_analysis.data.parsers.czso import (
     parse_age1_okres,
@@ -28,6 +30,7 @@ from kpss_analysis.data.parsers.czso import (
     parse_projection,
     parse_territory,
 )
+from kpss_analysis.data.parsers.exclusion import parse_exclusion
 from kpss_analysis.data.registry import DATASETS
 from kpss_analysis.data.tables import REPORT_NAME, TABLES
 from kpss_analysis.errors import DataMissingError
@@ -75,11 +78,16 @@ def build_all(raw: Path | None = None, processed: Path | None = None,
     territory = step("territory", lambda: parse_territory(raw))
     tables["territory"] = territory
     tables["age5"], tables["age1"] = step("age structure 31.12.2020", lambda: parse_age_structure(raw, territory))
-    tables["age1_okres"] = step("single years, okresy 2020", lambda: parse_age1_okres(raw, territory))
+    tables["age1_okres"] = step("single years, okresy 2020",
+                                lambda: parse_age1_okres(raw_path(raw, "age1_okres"), territory))
     tables["population_totals"], unassigned = step(
         "population 1.1.2004–2024", lambda: parse_population_totals(raw, territory))
     tables["census_orp"] = step("census 2021 (ORP)", lambda: parse_census(raw, territory))
     tables["mos_obce"] = step("MOS 2024 (obce)", lambda: parse_mos(raw, territory))
+    tables["exclusion"] = step("index soc. vyloučení 2023",
+                               lambda: parse_exclusion(raw_path(raw, "exclusion"), territory))
+    tables["age_2023"] = step("age groups 31.12.2023", lambda: derive_age_broad_2023(
+        tables["exclusion"], tables["population_totals"].query("year == 2024")))
     tables["projection"] = step("projection ČR", lambda: parse_projection(raw))
     boundaries = step("boundaries", lambda: parse_boundaries(raw, territory))
     for level, frame in boundaries.items():

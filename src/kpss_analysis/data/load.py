@@ -81,6 +81,18 @@ def load_mos() -> pd.DataFrame:
     return _load("mos_obce")
 
 
+def load_exclusion() -> pd.DataFrame:
+    """Index sociálního vyloučení 2023 per obec: population 15+ / 15–64, ``exekuce``, ``pnb``, ``pnz`` (average
+    month of paid benefits), ``ltu`` (job seekers > 6 months), school leavers (per obec only), index and category."""
+    return _load("exclusion")
+
+
+def load_age_2023() -> pd.DataFrame:
+    """Broad age groups per obec on 31. 12. 2023 (``age_group`` 0_14 / 15_64 / 65plus, ``population``), derived from
+    the index's population 15+ and 15–64 and the obec totals on 1. 1. 2024."""
+    return _load("age_2023")
+
+
 def load_projection() -> pd.DataFrame:
     """ČSÚ national projection (middle variant) on 1 January × single age × sex."""
     return _load("projection")

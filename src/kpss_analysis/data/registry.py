@@ -211,6 +211,51 @@ DATASETS: tuple[Dataset, ...] = (
         ),
     ),
     Dataset(
+        key="age1_okres_2019",
+        citation="ČSÚ, Obyvatelstvo podle jednotek věku (okresy, kraje, ČR; stav k 31. 12. 2019)",
+        title="Obyvatelstvo podle jednotek věku – okresy, kraje a ČR (obě pohlaví), 31. 12. 2019",
+        publisher=_CZSO,
+        vintage="2019-12-31",
+        page="https://csu.gov.cz/produkty/obyvatelstvo-podle-jednotek-veku-a-pohlavi",
+        note="Převzato z projektu msusicky/ockovani-covid (první verze data/populace.csv); jmenovatel sazeb "
+        "příspěvku na péči 2018 (data/pnp_rates.csv).",
+        files=(
+            RawFile("population/kraje_okresy_vek1_2019-12-31_ockovani.csv", 144252,
+                    "a2179b245d0d9b7c120ea97fe4766412c0070e7347044eac7869f0e8f453eecd"),
+        ),
+    ),
+    Dataset(
+        key="exclusion",
+        citation="MMR – Agentura pro sociální začleňování, Index sociálního vyloučení 2023",
+        title="Index sociálního vyloučení 2023 (všechny obce): exekuce, dávky, dlouhodobá nezaměstnanost, "
+        "předčasné odchody ze ZŠ",
+        publisher="Ministerstvo pro místní rozvoj, Agentura pro sociální začleňování",
+        vintage="2023-12-31",
+        page="https://www.socialni-zaclenovani.cz/index_socialniho_vylouceni/",
+        note="Osoby k 31. 12. 2023; příspěvky na bydlení a na živobytí jako průměrný měsíc 2023 (vyplacené dávky, "
+        "ne osoby); uchazeči o zaměstnání nad 6 měsíců v prosinci 2023; předčasné odchody ze ZŠ ve školním roce "
+        "2022/23. Obyvatelé 15+ a 15–64 k 31. 12. 2023 dávají se stavem k 1. 1. 2024 i širší věkové skupiny obcí.",
+        files=(
+            RawFile("exclusion/index_socialniho_vylouceni_2023_mmr.xlsx", 1567810,
+                    "98260fbf7d17bc5f9378bb3c70e7f8fd882d19fea4247af54846cb23c1f57669"),
+        ),
+    ),
+    Dataset(
+        key="pnp_kraje",
+        citation="MPSV, Počet příjemců příspěvku na péči v krajích podle pohlaví, věku a stupně závislosti (2018), "
+        "podle Mapy péče",
+        title="Příjemci příspěvku na péči v krajích podle věku a stupně závislosti (2018)",
+        publisher="Ministerstvo práce a sociálních věcí (MPSV); zveřejnění data.mapapece.cz",
+        vintage="2018",
+        page="https://data.mapapece.cz/front/statistika/418-pocet-prijemcu-prispevku-na-peci-v-krajich-podle-"
+        "pohlavi-veku-a-stupne-zavislos",
+        note="Přepis tabulky ze stránky Mapy péče (14 krajů); referenční měsíc stránka neuvádí.",
+        files=(
+            RawFile("benefits/pnp_prijemci_kraje_pohlavi_vek_stupen_2018_mapapece_DERIVED.csv", 1267,
+                    "1285c1af22a8836daeb42dab2dc7602a989e76c1d13796159c2e4b6b83992f73"),
+        ),
+    ),
+    Dataset(
         key="rpss",
         citation="MPSV, Registr poskytovatelů sociálních služeb (otevřená data)",
         title="Registr poskytovatelů sociálních služeb (úplný export) a jeho číselníky",

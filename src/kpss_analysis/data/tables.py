@@ -22,6 +22,8 @@ TABLES = {
     "population_totals": "population_totals.parquet",
     "census_orp": "census_orp.parquet",
     "mos_obce": "mos_obce.parquet",
+    "exclusion": "exclusion_obce.parquet",
+    "age_2023": "population_age_broad_2023.parquet",
     "projection": "projection_cr.parquet",
     "boundaries_obec": "boundaries_obec.parquet",
     "boundaries_orp": "boundaries_orp.parquet",

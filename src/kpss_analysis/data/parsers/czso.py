@@ -349,15 +349,18 @@ def parse_projection(raw: Path) -> pd.DataFrame:
     return out.sort_values(["year", "sex", "age"]).reset_index(drop=True)
 
 
-def parse_age1_okres(raw: Path, territory: pd.DataFrame) -> pd.DataFrame:
-    """Single years of age (0 … 100 = 100+), both sexes, for ČR, kraje and okresy on 31. 12. 2020.
+def parse_age1_okres(path: Path, territory: pd.DataFrame) -> pd.DataFrame:
+    """Single years of age (0 … 100 = 100+), both sexes, for ČR, kraje and okresy (31. 12. 2020 or 2019).
 
     Units keep their NUTS/LAU codes (``CZ0`` = ČR, ``CZ0xx`` kraje, ``CZ0xxx`` okresy in their
     boundaries before 1. 1. 2021). The okresy and the kraje must each add up to ČR at every age.
+    The 2020 edition is a wide table (a column per unit), the 2019 edition a long one (``ORP;Pocet;Vek``).
     """
-    path = raw_path(raw, "age1_okres")
     with reading(path):
         frame = pd.read_csv(path, sep=";")
+        if {"ORP", "Pocet", "Vek"} <= set(frame.columns):  # the 2019 edition is a long table
+            frame = (frame.pivot(index="Vek", columns="ORP", values="Pocet")
+                     .rename_axis(index="vek", columns=None).reset_index())
         check("vek" in frame.columns and "CZ0" in frame.columns, path, "expected columns 'vek' and 'CZ0'")
         check(frame["vek"].tolist() == list(range(101)), path, "rows must be the ages 0 … 100")
         values = frame.set_index("vek").astype("int64")

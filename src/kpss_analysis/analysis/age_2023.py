@@ -1,0 +1,110 @@
+"""Broad age structure on 31. 12. 2023 (0–14 / 15–64 / 65+) and its change since 31. 12. 2020.
+
+The 2023 groups are derived per obec (:func:`kpss_analysis.data.derive.derive_age_broad_2023`):
+0–14 = total on 1. 1. 2024 − population 15+ and 65+ = 15+ − 15–64 of the Index sociálního
+vyloučení 2023. The 2020 groups come from the five-year structure (``population_age5``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpss_analysis.analysis.demography import aggregate_by_unit, comparison_units, compute_indicators
+from kpss_analysis.analysis.territory import Orp
+
+GROUPS = {"0_14": "0–14 let", "15_64": "15–64 let", "65plus": "65 a více let"}
+INDICATOR_COLUMNS = ["total", "age_0_14", "age_15_64", "age_65plus", "share_0_14", "share_15_64", "share_65plus",
+                     "ageing_index", "dependency_young", "dependency_old", "dependency_total"]
+#: ``summary.json`` keys of ``demografie.age_2023`` (issue 20).
+SUMMARY_KEYS = ["total", "age_0_14", "age_15_64", "age_65plus", "share_0_14", "share_65plus", "ageing_index"]
+
+SOURCE = ("věkové skupiny k 31. 12. 2023 odvozeno z: MMR – Index sociálního vyloučení 2023 (obyvatelé 15+ a 15–64 let "
+          "k 31. 12. 2023) a ČSÚ – Počet obyvatel v obcích k 1. 1. 2024")
+NOTE = ("Věkové skupiny k 31. 12. 2023 jsou odvozené: 0–14 let = počet obyvatel k 1. 1. 2024 − obyvatelé 15+, "
+        "65+ let = obyvatelé 15+ − obyvatelé 15–64 let (obojí z Indexu sociálního vyloučení 2023). Jemnější věkové "
+        "skupiny (80+) a členění podle pohlaví jsou k dispozici jen k 31. 12. 2020.")
+CHANGE_NOTE = ("Změna mezi 31. 12. 2020 a 31. 12. 2023 zahrnuje i přepočet bilance obyvatel podle výsledků sčítání "
+               "2021 (ČSÚ, přerušení řady k 1. 1. 2022), není tedy celá skutečným pohybem obyvatel.")
+
+
+def compute_age_2023_indicators(age_2023: pd.DataFrame, territory: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Broad groups, shares (%), index stáří and dependency ratios on 31. 12. 2023 for every unit of ``level``.
+
+    Parameters
+    ----------
+    age_2023
+        Long table ``obec_kod``, ``age_group`` (``0_14``, ``15_64``, ``65plus``), ``population``.
+
+    Returns
+    -------
+    DataFrame indexed by ``unit`` with :data:`INDICATOR_COLUMNS`.
+    """
+    by_unit = aggregate_by_unit(age_2023, territory, level, by=["age_group"])
+    wide = by_unit.pivot_table(index="unit", columns="age_group", values="population", aggfunc="sum", fill_value=0)
+    out = pd.DataFrame(index=wide.index)
+    out["total"] = wide[list(GROUPS)].sum(axis=1)
+    for group in GROUPS:
+        out[f"age_{group}"] = wide[group]
+        out[f"share_{group}"] = 100 * wide[group] / out["total"]
+    out["ageing_index"] = 100 * out["age_65plus"] / out["age_0_14"].replace(0, np.nan)
+    working = out["age_15_64"].replace(0, np.nan)
+    out["dependency_young"] = 100 * out["age_0_14"] / working
+    out["dependency_old"] = 100 * out["age_65plus"] / working
+    out["dependency_total"] = out["dependency_young"] + out["dependency_old"]
+    return out[INDICATOR_COLUMNS]
+
+
+def compute_age_2023_comparison(age_2023: pd.DataFrame, territory: pd.DataFrame, orp: Orp) -> pd.DataFrame:
+    """The 2023 indicators for the ORP, its kraj and ČR: one row per unit (``level``, ``unit``, ``unit_name``)."""
+    rows = []
+    for level, code, label in comparison_units(orp):
+        row = compute_age_2023_indicators(age_2023, territory, level).loc[code]
+        rows.append({"level": level, "unit": code, "unit_name": label, **row.to_dict()})
+    table = pd.DataFrame(rows)
+    counts = ["total", "age_0_14", "age_15_64", "age_65plus"]
+    table[counts] = table[counts].astype("int64")
+    return table
+
+
+def compute_age_change_2020_2023(age_2023: pd.DataFrame, age5: pd.DataFrame, territory: pd.DataFrame,
+                                 orp: Orp) -> pd.DataFrame:
+    """The three groups on 31. 12. 2020 and 31. 12. 2023 for the ORP, kraj and ČR, with the change.
+
+    Returns ``level``, ``unit_name``, ``age_group``, ``population_2020``, ``population_2023``,
+    ``change`` (persons), ``change_pct``, ``share_2020``, ``share_2023`` (percent of the total).
+    """
+    rows = []
+    for level, code, label in comparison_units(orp):
+        before = compute_indicators(age5, territory, level).loc[code]
+        after = compute_age_2023_indicators(age_2023, territory, level).loc[code]
+        for group in GROUPS:
+            rows.append({"level": level, "unit_name": label, "age_group": group,
+                         "population_2020": int(before[f"age_{group}"]), "population_2023": int(after[f"age_{group}"]),
+                         "share_2020": float(before[f"share_{group}"]), "share_2023": float(after[f"share_{group}"])})
+    table = pd.DataFrame(rows)
+    table["change"] = table["population_2023"] - table["population_2020"]
+    table["change_pct"] = 100 * table["change"] / table["population_2020"]
+    return table[["level", "unit_name", "age_group", "population_2020", "population_2023", "change", "change_pct",
+                  "share_2020", "share_2023"]]
+
+
+def age_2023_summary(comparison: pd.DataFrame) -> dict:
+    """``demografie.age_2023`` of ``summary.json``: per ``orp`` / ``kraj`` / ``cr`` the :data:`SUMMARY_KEYS`."""
+    out: dict = {"reference_date": "2023-12-31"}
+    for row in comparison.itertuples():
+        out[row.level] = {"code": row.unit, "name": row.unit_name,
+                          **{k: (int(getattr(row, k)) if k.startswith(("total", "age_")) else
+                                 round(float(getattr(row, k)), 4)) for k in SUMMARY_KEYS}}
+    return out
+
+
+CHANGE_LABELS = {"unit_name": "Území", "age_group": "Věková skupina", "population_2020": "31. 12. 2020",
+                 "population_2023": "31. 12. 2023", "change": "Změna (osoby)", "change_pct": "Změna (%)",
+                 "share_2020": "Podíl 2020 (%)", "share_2023": "Podíl 2023 (%)"}
+
+
+def czech_change_table(change: pd.DataFrame) -> pd.DataFrame:
+    """The 2020 → 2023 change with Czech headers and group labels."""
+    frame = change.assign(age_group=change["age_group"].map(GROUPS))
+    return frame[list(CHANGE_LABELS)].rename(columns=CHANGE_LABELS)
