@@ -26,10 +26,11 @@ REQUIRED_COLUMNS = ("vek", "pohlavi", "obec_kod")
 MIN_AGE, MAX_AGE = 15, 110
 MEN, WOMEN = "muž", "žena"
 MULTI_SEPARATOR = ";"
-QUESTION_TYPES = ("single", "multi", "likert")
+QUESTION_TYPES = ("single", "multi", "likert", "text")  # text: free answers, printed but not estimated
 # Czech spellings an analyst may type in an XLSX codebook.
 TYPE_ALIASES = {"single": "single", "jedna": "single", "jednoduchá": "single", "multi": "multi", "více": "multi",
-                "vice": "multi", "výběr více": "multi", "likert": "likert", "škála": "likert", "skala": "likert"}
+                "vice": "multi", "výběr více": "multi", "likert": "likert", "škála": "likert", "skala": "likert",
+                "text": "text", "otevřená": "text", "otevrena": "text"}
 # Keys are normalize()d spellings (lower-case ASCII), so "Muž", "MUZ", "M" and "male" all match.
 SEX_VARIANTS = {
     "muz": MEN, "m": MEN, "male": MEN, "man": MEN, "muzi": MEN, "muzske": MEN, "muzsky": MEN,
@@ -55,7 +56,10 @@ class Problem:
 
 @dataclass(frozen=True)
 class Question:
-    """A question of the codebook; ``answers`` in the order to show them (for Likert from negative to positive)."""
+    """A question of the codebook; ``answers`` in the order to show them (for Likert the scale, negative first).
+
+    ``extra_answers`` are answers found in a respondent file but not listed in the codebook.
+    """
 
     code: str
     text: str
@@ -63,6 +67,12 @@ class Question:
     answers: tuple[str, ...] = ()
     no_opinion: str | None = None
     section: str = ""
+    note: str = ""
+    extra_answers: tuple[str, ...] = ()
+
+    @property
+    def all_answers(self) -> tuple[str, ...]:
+        return self.answers + self.extra_answers + ((self.no_opinion,) if self.no_opinion else ())
 
 
 @dataclass(frozen=True)
@@ -101,19 +111,19 @@ def _question(entry: dict, source: str) -> Question:
         raise DataValidationError(f"{source}, question {code!r}: a Likert question needs its scale in 'answers'.")
     no_opinion = str(entry["no_opinion"]).strip() if entry.get("no_opinion") else None
     return Question(code, str(entry.get("text") or code).strip(), kind, answers, no_opinion,
-                    str(entry.get("section") or "").strip())
+                    str(entry.get("section") or "").strip(), str(entry.get("note") or "").strip())
 
 
 def _codebook_entries_xlsx(path: Path) -> list[dict]:
     # Czech column headers of the XLSX codebook → keys of the YAML one.
     columns = {"kod": "code", "otazka": "text", "typ": "type", "odpovedi": "answers", "nevim": "no_opinion",
-               "oddil": "section"}
+               "oddil": "section", "poznamka": "note"}
     sheet = pd.read_excel(path, dtype=str).rename(columns=lambda c: normalize(c).replace(" ", "_"))
     unknown = [c for c in ("kod", "otazka") if c not in sheet.columns]
     if unknown:
         raise DataValidationError(
             f"{path.name}: missing column(s) {', '.join(unknown)}; the codebook sheet needs kod, otazka "
-            "and optionally typ, odpovedi (separated by ';'), nevim, oddil.")
+            "and optionally typ, odpovedi (separated by ';'), nevim, oddil, poznamka.")
     sheet = sheet.rename(columns=columns)
     sheet = sheet[[c for c in columns.values() if c in sheet.columns]]
     return [{k: v for k, v in row.items() if pd.notna(v)} for row in sheet.to_dict("records")]
@@ -151,18 +161,20 @@ def read_codebook(path: str | Path) -> Codebook:
 def compute_codebook(respondents: pd.DataFrame, codebook: Codebook | None = None) -> Codebook:
     """The codebook of the questions in ``respondents``: given entries, others categorical by frequency.
 
-    Answers found in the file but missing from a codebook's list are appended after the listed ones
-    (most frequent first), so no answer silently disappears.
+    Answers found in the file but missing from a codebook's list become ``extra_answers`` (most
+    frequent first), so no answer silently disappears.
     """
     given = codebook.questions if codebook is not None else {}
     questions = {}
     for code in question_columns(respondents):
         question = given.get(code, Question(code, code))
+        if question.kind == "text":
+            questions[code] = question
+            continue
         counts = answer_lists(respondents[code], question.kind).explode().value_counts(sort=False)
         counts = counts.sort_values(ascending=False, kind="stable")
         extra = tuple(a for a in counts.index if a not in question.answers and a != question.no_opinion)
-        questions[code] = Question(code, question.text, question.kind, question.answers + extra,
-                                   question.no_opinion, question.section)
+        questions[code] = replace(question, extra_answers=extra)
     return replace(codebook, questions=questions) if codebook is not None else Codebook(questions)
 
 
