@@ -173,8 +173,8 @@ def compute_codebook(respondents: pd.DataFrame, codebook: Codebook | None = None
             continue
         counts = answer_lists(respondents[code], question.kind).explode().value_counts(sort=False)
         counts = counts.sort_values(ascending=False, kind="stable")
-        extra = tuple(a for a in counts.index if a not in question.answers and a != question.no_opinion)
-        questions[code] = replace(question, extra_answers=extra)
+        found = tuple(a for a in counts.index if a not in question.answers and a != question.no_opinion)
+        questions[code] = replace(question, extra_answers=found) if code in given else replace(question, answers=found)
     return replace(codebook, questions=questions) if codebook is not None else Codebook(questions)
 
 
