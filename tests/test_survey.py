@@ -463,3 +463,35 @@ def test_questionnaire_docx_asks_every_question_and_the_required_items(tmp_path)
     for item in book.respondent_texts.values():
         assert item in text
     assert "☐  muž" in text and "☐  žena" in text
+
+
+# --------------------------------------------------------------------------- real data
+
+
+@pytest.mark.e2e
+def test_sokolov_women_only_answer_equals_womens_share_of_population_15_plus(use_data, tmp_path):
+    from kpss_analysis.load import load_age5, load_population_totals, load_territory
+    from kpss_analysis.territory import find_orp
+
+    territory, age5, totals = load_territory(), load_age5(), load_population_totals()
+    orp = find_orp("Sokolov", territory)
+    obce = territory.loc[territory["orp_kod"] == orp.code, ["obec_kod", "obec_nazev"]]
+    people = totals[(totals["year"] == 2024) & totals["obec_kod"].isin(obce["obec_kod"])].set_index("obec_kod")
+    rng = np.random.default_rng(16)
+    n = 300
+    sexes = rng.choice(["žena", "muž"], n, p=[0.65, 0.35])  # women answer surveys more often
+    codes = rng.choice(people.index.to_numpy(), n, p=(people["total"] / people["total"].sum()).to_numpy())
+    names = obce.set_index("obec_kod")["obec_nazev"]
+    rows = [[int(age), sex, names[code] if i % 2 else code, "ano" if sex == "žena" else "ne"]
+            for i, (age, sex, code) in enumerate(zip(rng.integers(15, 91, n), sexes, codes))]
+    path = _write_csv(tmp_path, rows, header=("vek", "pohlavi", "obec_kod", "pecuje_zena"))
+    respondents, problems = read_respondents(path, territory, orp.code)
+    assert problems == [] and len(respondents) == n
+    result = compute_weights(respondents, compute_population_margins(age5, totals, territory, orp.code),
+                             compute_obec_size_bands(totals))
+    adults = age5[age5["obec_kod"].isin(obce["obec_kod"]) & (age5["age_start"] >= 15)]
+    women_share = 100 * adults.loc[adults["sex"] == "F", "population"].sum() / adults["population"].sum()
+    estimates = compute_answer_estimates(respondents, result.weights).set_index("answer")
+    assert estimates.loc["ano", "weighted_share"] == pytest.approx(women_share, abs=1e-9)
+    summary = compute_summary(respondents, result, estimates.reset_index())
+    assert summary["respondents"] == n and 1 < summary["design_effect"] < 3
