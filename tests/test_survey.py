@@ -203,6 +203,23 @@ def test_codebook_errors(tmp_path, questions, message):
         read_codebook(path)
 
 
+def test_codebook_file_errors(tmp_path):
+    with pytest.raises(ParameterError, match="Codebook file .* does not exist"):
+        read_codebook(tmp_path / "none.yaml")
+    (tmp_path / "bad.yaml").write_text("questions: [", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="bad.yaml: not valid YAML"):
+        read_codebook(tmp_path / "bad.yaml")
+    (tmp_path / "list.yaml").write_text("- q1\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="list.yaml: a codebook needs a list 'questions'"):
+        read_codebook(tmp_path / "list.yaml")
+    (tmp_path / "strings.yaml").write_text("questions: [q1]\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="strings.yaml: each question needs code"):
+        read_codebook(tmp_path / "strings.yaml")
+    pd.DataFrame({"Otázka": ["Znáte služby?"]}).to_excel(tmp_path / "kodovnik.xlsx", index=False)
+    with pytest.raises(DataValidationError, match="kodovnik.xlsx: missing column\\(s\\) kod; the codebook sheet"):
+        read_codebook(tmp_path / "kodovnik.xlsx")
+
+
 def test_template_codebook_is_a_questionnaire_without_answers_data():
     book = read_codebook(template_codebook_path())
     kinds = {q.kind for q in book.questions.values()}
@@ -210,8 +227,10 @@ def test_template_codebook_is_a_questionnaire_without_answers_data():
     assert {"informovanost", "zdroje_informaci", "vyuzivani", "chybejici_sluzby", "forma_pomoci",
             "seniori_pomoc", "rodiny_pomoc"} <= set(book.questions)
     assert set(book.respondent_texts) == {"vek", "pohlavi", "obec_kod"}
-    text = template_codebook_path().read_text(encoding="utf-8")
-    assert "respondents" not in yaml.safe_load(text)
+    document = yaml.safe_load(template_codebook_path().read_text(encoding="utf-8"))
+    assert set(document) == {"title", "intro", "respondent", "questions"}  # wording only, no answers or figures
+    for entry in document["questions"]:
+        assert set(entry) <= {"code", "section", "text", "type", "answers", "no_opinion", "note"}
 
 
 # --------------------------------------------------------------------------- margins and raking
@@ -388,6 +407,16 @@ def test_summary_structure():
     assert summary["questions"]["q1"]["answers"]["a"] == {"n": 9, "weighted_share": None, "ci_low": None,
                                                           "ci_high": None}
     assert summary["questions"]["q1"]["respondents"] == 11 and summary["questions"]["q1"]["small_base"]
+    assert summary["questions"]["q1"]["effective_n"] == 11.0
+
+
+def test_group_estimates_share_one_answer_order():
+    answers = ["a"] * 20 + ["x"] * 10 + ["a"] * 20 + ["y"] * 10  # x only among seniors, y only among the younger
+    respondents = _respondents({(70, "žena"): 30, (40, "žena"): 30}, answers=answers)
+    book = Codebook({"q1": Question("q1", "Q", "single", ("a",))})
+    by_group = compute_group_estimates(respondents, None, compute_age_split(respondents), book)
+    orders = by_group.groupby("group").apply(lambda g: tuple(g["answer"]), include_groups=False)
+    assert orders.nunique() == 1 and orders.iloc[0] == ("a", "x", "y")
 
 
 def _likert_estimates(shares: list[float], no_opinion: float | None = None) -> pd.DataFrame:

@@ -196,7 +196,7 @@ def compute_summary(respondents: pd.DataFrame, weighting: WeightingResult, estim
     """The ``potreby`` block of summary.json (shares and limits in percent, rounded as displayed).
 
     ``{"respondents", "effective_n", "design_effect", "weight_min", "weight_max",
-    "questions": {code: {"respondents", "small_base", "answers": {answer: {"n", "weighted_share",
+    "questions": {code: {"respondents", "small_base", "effective_n", "answers": {answer: {"n", "weighted_share",
     "ci_low", "ci_high"}}}}}``; a suppressed answer has ``None`` share and limits.
     """
     def value(number: float) -> float | None:
@@ -206,6 +206,7 @@ def compute_summary(respondents: pd.DataFrame, weighting: WeightingResult, estim
     for code, rows in estimates.groupby("question", sort=False):
         questions[code] = {
             "respondents": int(rows["base_n"].iloc[0]), "small_base": bool(rows["small_base"].iloc[0]),
+            "effective_n": value(rows["effective_n"].iloc[0]),
             "answers": {r.answer: {"n": int(r.n), "weighted_share": value(r.weighted_share),
                                    "ci_low": value(r.ci_low), "ci_high": value(r.ci_high)}
                         for r in rows.itertuples()}}

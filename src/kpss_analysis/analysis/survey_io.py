@@ -94,6 +94,8 @@ def template_codebook_path() -> Path:
 
 
 def _question(entry: dict, source: str) -> Question:
+    if not isinstance(entry, dict):
+        raise DataValidationError(f"{source}: each question needs code, text, type and answers, not {entry!r}.")
     code = str(entry.get("code") or "").strip()
     if not code:
         raise DataValidationError(f"{source}: a question without a code: {entry!r}")
@@ -173,8 +175,9 @@ def compute_codebook(respondents: pd.DataFrame, codebook: Codebook | None = None
             continue
         counts = answer_lists(respondents[code], question.kind).explode().value_counts(sort=False)
         counts = counts.sort_values(ascending=False, kind="stable")
-        found = tuple(a for a in counts.index if a not in question.answers and a != question.no_opinion)
-        questions[code] = replace(question, extra_answers=found) if code in given else replace(question, answers=found)
+        found = tuple(a for a in counts.index if a not in question.all_answers)
+        questions[code] = (replace(question, extra_answers=question.extra_answers + found) if code in given
+                           else replace(question, answers=found))
     return replace(codebook, questions=questions) if codebook is not None else Codebook(questions)
 
 
