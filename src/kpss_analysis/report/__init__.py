@@ -1,0 +1,1 @@
+"""Plots, saved outputs, documents, HTML and the Czech texts a plan reader sees."""
