@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
+from .. import fmt
 from ..errors import DataValidationError, ParameterError
 from .plan_indicators import INDICATORS, legal_druhy
 
@@ -90,6 +91,7 @@ KINDS = {"priority_id": "id", "measure_id": "id", "activity_id": "id", "start": 
          "main_source": "source", "code": "code"}
 YEARS = range(2000, 2101)
 _CZECH_DATE = re.compile(r"^\s*(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,31 @@ def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
+    """A date cell, or a text "1. 3. 2025" / "2025-03-01"; a year outside :data:`YEARS` is a typing error.
+
+    A number typed into a cell formatted as a date comes back as a date (2020 → 12. 7. 1905),
+    hence the range check.
+    """
+    day = None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str) and (match := _CZECH_DATE.match(value) or _ISO_DATE.match(value)):
+        numbers = [int(g) for g in match.groups()]
+        parts = numbers[::-1] if match.re is _CZECH_DATE else numbers
+        try:
+            day = dt.date(*parts)
+        except ValueError:
+            day = None
+    if day is None:
+        return None, f"hodnota {value!r} není datum (zapište datum, např. 1. 3. 2025)"
+    if day.year not in YEARS:
+        return None, f"datum {fmt.date(day)} je mimo roky {YEARS.start}–{YEARS.stop - 1} (zapište datum, např. 1. 3. 2025)"
+    return pd.Timestamp(day), None
+
+
 def _parse(value: object, kind: str, allowed: dict[str, list[str]]) -> tuple[object, str | None]:
     """Cell value → (parsed value, problem or None)."""
     if kind in ("number", "money"):
@@ -137,19 +164,7 @@ def _parse(value: object, kind: str, allowed: dict[str, list[str]]) -> tuple[obj
             return None, f"částka {value!r} je záporná"
         return float(value), None
     if kind == "date":
-        if isinstance(value, dt.datetime):
-            return pd.Timestamp(value).normalize(), None
-        if isinstance(value, dt.date):
-            return pd.Timestamp(value), None
-        match = _CZECH_DATE.match(str(value))
-        try:
-            if match:
-                day, month, year = (int(g) for g in match.groups())
-                return pd.Timestamp(dt.date(year, month, day)), None
-            return pd.Timestamp(dt.date.fromisoformat(str(value).strip())), None
-        except ValueError:
-            pass
-        return None, f"hodnota {value!r} není datum (zapište datum, např. 1. 3. 2025)"
+        return _parse_date(value)
     if kind == "year":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) not in YEARS:
             return None, f"hodnota {value!r} není rok {YEARS.start}–{YEARS.stop - 1}"
@@ -225,8 +240,8 @@ def _check_links(frames: dict[str, pd.DataFrame], problems: list[str]) -> None:
     activities = frames["activities"]
     for row in activities[activities["end"].notna() & activities["start"].notna()].itertuples():
         if row.end < row.start:
-            problems.append(f"{_where('activities', row.row, 'end')}: ukončení {row.end:%d. %m. %Y} je před "
-                            f"zahájením {row.start:%d. %m. %Y}")
+            problems.append(f"{_where('activities', row.row, 'end')}: ukončení {fmt.date(row.end.date())} je před "
+                            f"zahájením {fmt.date(row.start.date())}")
 
 
 def _typed(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:

@@ -153,9 +153,8 @@ def _set_up_sheet(sheet: Worksheet, key: str, ranges: dict[str, str]) -> None:
             sheet.add_data_validation(validation)
             validation.add(cells)
         number_format = {"date": DATE_FORMAT, "money": MONEY_FORMAT, "id": "@"}.get(kind)
-        if number_format:
-            for (row_cell,) in sheet[cells]:
-                row_cell.number_format = number_format
+        if number_format:  # a column style: Excel gives it to every cell typed into the column
+            sheet.column_dimensions[letter].number_format = number_format
     sheet.row_dimensions[1].height = HEADER_HEIGHT
     sheet.freeze_panes = FREEZE[key]
     sheet.print_title_rows = "1:1"
