@@ -472,17 +472,22 @@ def test_register_diff():
 
 def test_sokolov_baselines_on_real_data(use_data, tmp_path):
     from kpss_analysis import load
+    from kpss_analysis import projection as pj
     from kpss_analysis.territory import find_orp
 
     territory = load.load_territory()
     orp = find_orp("Sokolov", territory)
     data = {"services": load.load_services(), "capacities": load.load_service_capacities(),
             "places": load.load_service_places(), "age5": load.load_age5(), "territory": territory}
-    baselines = pi.compute_plan_indicators(data, orp)
+    projection = pj.compute_projection(data["age5"], territory, load.load_age1_okres(), load.load_projection(),
+                                       load.load_mos())
+    baselines = pi.compute_plan_indicators({**data, "projection": projection}, orp)
     values = baselines.set_index("code")["value"]
     assert values[DS_CODE] == pytest.approx(213)
     assert round(values["kapacita_na_1000.ds_dzr"], 1) == 46.0
     assert values["obyvatele.75plus"] == 5259
+    units = pj.compute_unit_projection(projection, territory, orp.code).set_index(["level", "variant", "year"])
+    assert values["projekce.80plus.2040.varianta_b"] == pytest.approx(units.loc[("orp", "B", 2040), "80+"])
     assert baselines["value"].notna().all()
     plan = read_plan(save_plan_template(tmp_path / "sokolov.xlsx", orp, baselines))
     read_back = plan.indicators.set_index("code")["baseline"]

@@ -96,7 +96,7 @@ _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
 @dataclass(frozen=True)
 class Plan:
-    """A validated plan: one frame per sheet with the English keys of :data:`COLUMNS` as columns.
+    """A validated plan: one frame per sheet with ``row`` (its Excel row) and the keys of :data:`COLUMNS`.
 
     ``status`` holds the keys of :data:`STATUSES`; dates are ``datetime64``; costs and values
     are floats (NaN where empty); ids are strings. ``orp_code`` is the ORP the template was

@@ -74,7 +74,7 @@ PROJECTION_CODE_YEARS = range(2022, 2061)
 DRUH_FILE = "druhy_socialnich_sluzeb.csv"
 
 
-class IndicatorUnavailable(Exception):  # noqa: N818 - a reason, not a failure of the program
+class IndicatorUnavailable(Exception):
     """Raised by an indicator function that cannot give a value; the message is the Czech reason."""
 
 

@@ -127,6 +127,8 @@ def plot_gantt(timeline: pd.DataFrame, monitoring_date: pd.Timestamp | None = No
     y = np.arange(len(timeline))[::-1]
     start = mdates.date2num(timeline["start"])
     width = mdates.date2num(timeline["end"] + pd.Timedelta(days=1)) - start
+    span = (start + width).max() - start.min()
+    width = np.maximum(width, 0.006 * span)  # a one-day activity stays visible on a years-long axis
     colors = [STATUS_STYLES[s][0] for s in timeline["status"]]
     hatches = [STATUS_STYLES[s][1] for s in timeline["status"]]
     ax.barh(y, width, left=start, color=colors, hatch=hatches, edgecolor="#333333", linewidth=0.5, height=0.6)
