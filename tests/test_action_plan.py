@@ -210,6 +210,9 @@ def test_template_layout(tmp_path):
     assert lists[f"{status}2:{status}501"] == "'Číselníky'!$A$2:$A$5"
     assert [workbook["Číselníky"].cell(r, 1).value for r in range(1, 6)] == ["Stav", *STATUSES.values()]
     assert len(lists) == 4  # stav, cílová skupina, druh, hlavní zdroj financování
+    codes = {str(dv.sqref): dv.formula1 for dv in workbook["Ukazatele"].data_validations.dataValidation}
+    assert codes["D2:D501"] == f"'Číselníky'!$F$2:$F${len(pi.INDICATORS) + 1}"
+    assert workbook["Číselníky"]["F2"].value == "sluzby.pocet"
     druhy = [workbook["Číselníky"].cell(r, 3).value for r in range(2, 40)]
     assert "Domovy se zvláštním režimem" in druhy and len([d for d in druhy if d]) == 33
     indicators = workbook["Ukazatele"]
@@ -279,7 +282,8 @@ CASES = [
     ("indicators", 4, "target", "vyšší", "list „Ukazatele“, řádek 4, sloupec „Cílová hodnota“: hodnota 'vyšší' "
                                          "není číslo"),
     ("activities", 3, "druh", "Domov pro seniory", "list „Aktivity“, řádek 3, sloupec „Druh sociální služby“: "
-                                                   "hodnota 'Domov pro seniory' není v seznamu"),
+                                                   "hodnota 'Domov pro seniory' není v seznamu (vyberte z nabídky, seznam je "
+                                                   "na listu „Číselníky“)"),
     ("priorities", 2, "target_group", "Senioři a OZP", "list „Priority“, řádek 2, sloupec „Cílová skupina“: hodnota "
                                                        "'Senioři a OZP' není v seznamu"),
     ("activities", 2, "main_source", "stát", "list „Aktivity“, řádek 2, sloupec „Hlavní zdroj financování“: hodnota "

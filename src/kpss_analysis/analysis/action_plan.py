@@ -90,6 +90,8 @@ KINDS = {"priority_id": "id", "measure_id": "id", "activity_id": "id", "start": 
          "target_year": "year", "status": "status", "target_group": "target_group", "druh": "druh",
          "main_source": "source", "code": "code"}
 YEARS = range(2000, 2101)
+#: Allowed values a message lists in full; a longer list (druhy) is referred to the lists sheet.
+SHOWN_CHOICES = 6
 _CZECH_DATE = re.compile(r"^\s*(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
@@ -174,11 +176,14 @@ def _parse(value: object, kind: str, allowed: dict[str, list[str]]) -> tuple[obj
     text = str(value).strip()
     if kind == "code":
         return (text, None) if text in INDICATORS else (
-            None, f"neznámý kód údaje {text!r} (kódy, které sešit umí spočítat, jsou v šabloně; jinak buňku nechte prázdnou)")
+            None, f"neznámý kód údaje {text!r} (kódy, které sešit umí spočítat, jsou na listu „{LISTS_SHEET}“; "
+                  "u vlastního ukazatele buňku nechte prázdnou)")
     if kind in allowed:
         if text in allowed[kind]:
             return (text, None)
-        return None, f"hodnota {text!r} není v seznamu ({', '.join(allowed[kind])})"
+        values = allowed[kind]
+        listed = ", ".join(values) if len(values) <= SHOWN_CHOICES else f"vyberte z nabídky, seznam je na listu „{LISTS_SHEET}“"
+        return None, f"hodnota {text!r} není v seznamu ({listed})"
     return text, None
 
 

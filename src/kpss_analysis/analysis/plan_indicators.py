@@ -201,13 +201,16 @@ def _exclusion_date(ctx: IndicatorContext) -> str:
     return str(ctx.data["exclusion"]["reference_date"].iloc[0])
 
 
+def _providers(ctx: IndicatorContext) -> float:
+    services = ctx.data["services"]
+    return float(services.loc[services["service_id"].isin(ctx.shares["service_id"]), "provider_ico"].nunique())
+
+
 def _register_services() -> None:
     register_indicator("sluzby.pocet", "Registrované sociální služby (v přepočtu na místa poskytování)", "služby",
                        SERVICE_INPUTS, lambda ctx: float(ctx.shares["share"].sum()), _services_date)
     register_indicator("poskytovatele.pocet", "Poskytovatelé registrovaných sociálních služeb (různá IČO)",
-                       "poskytovatelé", SERVICE_INPUTS,
-                       lambda ctx: float(ctx.data["services"].loc[ctx.data["services"]["service_id"].isin(
-                           ctx.shares["service_id"]), "provider_ico"].nunique()), _services_date)
+                       "poskytovatelé", SERVICE_INPUTS, _providers, _services_date)
     for druh in legal_druhy():
         for capacity_type, unit in CAPACITY_UNITS.items():
             register_indicator(capacity_code(druh, capacity_type), f"{druh} – registrovaná kapacita ({unit})", unit,

@@ -50,8 +50,9 @@ DATE_FORMAT = "d. m. yyyy"
 MONEY_FORMAT = "#,##0"
 #: Drop-down list kinds → header of their column on the lists sheet.
 LIST_HEADERS = {"status": "Stav", "target_group": "Cílová skupina", "druh": "Druh sociální služby",
-                "source": "Zdroj financování"}
-CODE_HEADERS = ("Kód údaje", "Ukazatel", "Jednotka")
+                "source": "Zdroj financování", "code": "Kód údaje"}
+#: Columns of the registry of data codes on the lists sheet, after the drop-down lists.
+CODE_COLUMNS = {"Kód údaje": 44, "Ukazatel": 70, "Jednotka": 30}
 
 
 def _guide_lines(orp: Orp, n_baselines: int) -> list[str]:
@@ -100,7 +101,7 @@ def _write_guide(sheet: Worksheet, orp: Orp, n_baselines: int) -> None:
 
 
 def _write_lists(sheet: Worksheet) -> dict[str, str]:
-    """Drop-down values and the registry of data codes; returns list kind → range formula."""
+    """Drop-down values and the registry of data codes (also a drop-down); returns list kind → range formula."""
     ranges = {}
     for column, (kind, values) in enumerate(choices().items(), start=1):
         sheet.cell(1, column, LIST_HEADERS[kind]).font = HEADER_FONT
@@ -109,13 +110,15 @@ def _write_lists(sheet: Worksheet) -> dict[str, str]:
         letter = get_column_letter(column)
         ranges[kind] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
         sheet.column_dimensions[letter].width = 34
-    first = len(LIST_HEADERS) + 2
-    for offset, header in enumerate(CODE_HEADERS):
+    first = len(ranges) + 2  # one empty column between the lists and the codes
+    for offset, (header, width) in enumerate(CODE_COLUMNS.items()):
         sheet.cell(1, first + offset, header).font = HEADER_FONT
-        sheet.column_dimensions[get_column_letter(first + offset)].width = (44, 70, 30)[offset]
+        sheet.column_dimensions[get_column_letter(first + offset)].width = width
     for row, indicator in enumerate(INDICATORS.values(), start=2):
         for offset, value in enumerate((indicator.code, indicator.label, indicator.unit)):
             sheet.cell(row, first + offset, value)
+    letter = get_column_letter(first)
+    ranges["code"] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(INDICATORS) + 1}"
     sheet.freeze_panes = "A2"
     return ranges
 
