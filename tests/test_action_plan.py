@@ -193,8 +193,10 @@ def filled(tmp_path):
 
 
 def test_template_layout(tmp_path):
-    path = save_plan_template(tmp_path / "sub" / "plan.xlsx", ORP, BASELINES)
+    path = save_plan_template(tmp_path / "sub" / "plan.xlsx", ORP, BASELINES, source="MPSV, registr, stav k 4. 9. 2026")
     workbook = load_workbook(path)
+    assert "(počet ukazatelů: 2): výchozí hodnotu" in workbook["Návod"]["A7"].value
+    assert workbook["Návod"]["A7"].value.endswith("Zdroj výchozích hodnot: MPSV, registr, stav k 4. 9. 2026.")
     assert workbook.sheetnames == ["Návod", "Priority", "Opatření", "Aktivity", "Ukazatele", "Číselníky"]
     assert "SO ORP Sokolov" in workbook["Návod"]["A1"].value
     activities = workbook["Aktivity"]
@@ -327,6 +329,9 @@ def test_missing_or_foreign_file(tmp_path):
     (tmp_path / "text.xlsx").write_text("not a workbook", encoding="utf-8")
     with pytest.raises(ParameterError, match="není sešit XLSX"):
         read_plan(tmp_path / "text.xlsx")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(ParameterError, match="old.xls není sešit XLSX"):
+        read_plan(tmp_path / "old.xls")
 
 
 # --------------------------------------------------------------------------- summaries on a small plan

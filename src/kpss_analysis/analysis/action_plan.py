@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from .. import fmt
 from ..errors import DataValidationError, ParameterError
@@ -285,7 +286,7 @@ def read_plan(path: str | Path) -> Plan:
         raise ParameterError(f"Soubor akčního plánu {path} neexistuje (parametr plan_file).")
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ParameterError(f"Soubor {path} není sešit XLSX akčního plánu ({exc}).") from exc
     try:
         missing = [name for name in SHEETS.values() if name not in workbook.sheetnames]

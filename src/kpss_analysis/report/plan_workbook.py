@@ -55,7 +55,7 @@ LIST_HEADERS = {"status": "Stav", "target_group": "Cílová skupina", "druh": "D
 CODE_COLUMNS = {"Kód údaje": 44, "Ukazatel": 70, "Jednotka": 30}
 
 
-def _guide_lines(orp: Orp, n_baselines: int) -> list[str]:
+def _guide_lines(orp: Orp, n_baselines: int, source: str | None) -> list[str]:
     statuses = ", ".join(STATUSES.values())
     sources = ", ".join(FUNDING_SOURCES.values())
     return [
@@ -69,8 +69,9 @@ def _guide_lines(orp: Orp, n_baselines: int) -> list[str]:
         "1. 3. 2025), plánované náklady a skutečně vynaložené náklady podle zdrojů v Kč (jen čísla, bez „Kč“ a bez "
         f"mezer), hlavní zdroj financování ({sources}) a stav ({statuses}).",
         f"4. List „{SHEETS['indicators']}“: ukazatele plnění. Řádky s vyplněným „{HEADERS['code']}“ sešit předvyplnil "
-        f"z dat ({n_baselines} ukazatelů): výchozí hodnotu a její datum. Doplňte cílovou hodnotu, cílový rok, "
-        f"odpovědnost a případně číslo opatření, které ukazatel sleduje; ukazatele, které nepotřebujete, smažte.",
+        f"z dat (počet ukazatelů: {n_baselines}): výchozí hodnotu a její datum. Doplňte cílovou hodnotu, cílový rok, "
+        f"odpovědnost a případně číslo opatření, které ukazatel sleduje; ukazatele, které nepotřebujete, smažte."
+        + (f" Zdroj výchozích hodnot: {source}." if source else ""),
         f"5. Vlastní ukazatel (např. počet setkání pracovních skupin) přidejte na nový řádek bez kódu údaje; při "
         f"každoročním monitoringu do něj zapište sloupec „{HEADERS['current']}“.",
         f"6. Další ukazatele, které sešit umí spočítat, jsou s kódem na listu „{LISTS_SHEET}“; kód zkopírujte do "
@@ -89,9 +90,9 @@ def _guide_lines(orp: Orp, n_baselines: int) -> list[str]:
     ]
 
 
-def _write_guide(sheet: Worksheet, orp: Orp, n_baselines: int) -> None:
+def _write_guide(sheet: Worksheet, orp: Orp, n_baselines: int, source: str | None) -> None:
     sheet.column_dimensions["A"].width = 120
-    for number, line in enumerate(_guide_lines(orp, n_baselines), start=1):
+    for number, line in enumerate(_guide_lines(orp, n_baselines, source), start=1):
         cell = sheet.cell(number, 1, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if number == 1:
@@ -188,7 +189,7 @@ def _fill_indicators(sheet: Worksheet, rows: list[dict]) -> None:
                 cell.number_format = "#,##0" if math.isclose(value, round(value)) else "#,##0.0"
 
 
-def save_plan_template(path: str | Path, orp: Orp, baselines: pd.DataFrame) -> Path:
+def save_plan_template(path: str | Path, orp: Orp, baselines: pd.DataFrame, source: str | None = None) -> Path:
     """Write the action plan workbook for the ORP with the computed baselines prefilled.
 
     Parameters
@@ -201,6 +202,9 @@ def save_plan_template(path: str | Path, orp: Orp, baselines: pd.DataFrame) -> P
     baselines
         :func:`kpss_analysis.analysis.plan_indicators.compute_plan_indicators`; rows without a
         value are not written.
+    source
+        The "Zdroj" text of the baselines (e.g. :func:`kpss_analysis.services.source_text`),
+        written into the guide sheet.
 
     Returns
     -------
@@ -210,7 +214,7 @@ def save_plan_template(path: str | Path, orp: Orp, baselines: pd.DataFrame) -> P
     guide = workbook.active
     guide.title = GUIDE_SHEET
     rows = _baseline_rows(baselines)
-    _write_guide(guide, orp, len(rows))
+    _write_guide(guide, orp, len(rows), source)
     sheets = {key: workbook.create_sheet(name) for key, name in SHEETS.items()}
     ranges = _write_lists(workbook.create_sheet(LISTS_SHEET))
     for key, sheet in sheets.items():
