@@ -28,7 +28,12 @@ from kpss_analysis.analysis.action_plan import (
 )
 from kpss_analysis.analysis.register_changes import compute_register_diff
 from kpss_analysis.errors import DataValidationError, ParameterError
-from kpss_analysis.report.plan_plots import STATUS_STYLES, plot_costs, plot_gantt, plot_status
+from kpss_analysis.report.plan_plots import (
+    STATUS_STYLES,
+    plot_costs,
+    plot_gantt,
+    plot_status,
+)
 from kpss_analysis.report.plan_workbook import save_plan_template
 from kpss_analysis.services import NOT_AVAILABLE
 from kpss_analysis.territory import Orp

@@ -154,7 +154,8 @@ def _parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
     if day is None:
         return None, f"hodnota {value!r} není datum (zapište datum, např. 1. 3. 2025)"
     if day.year not in YEARS:
-        return None, f"datum {fmt.date(day)} je mimo roky {YEARS.start}–{YEARS.stop - 1} (zapište datum, např. 1. 3. 2025)"
+        return None, (f"datum {fmt.date(day)} je mimo roky {YEARS.start}–{YEARS.stop - 1} "
+                      "(zapište datum, např. 1. 3. 2025)")
     return pd.Timestamp(day), None
 
 
@@ -176,14 +177,16 @@ def _parse(value: object, kind: str, allowed: dict[str, list[str]]) -> tuple[obj
         return _cell_text(value), None
     text = str(value).strip()
     if kind == "code":
-        return (text, None) if text in INDICATORS else (
-            None, f"neznámý kód údaje {text!r} (kódy, které sešit umí spočítat, jsou na listu „{LISTS_SHEET}“; "
-                  "u vlastního ukazatele buňku nechte prázdnou)")
+        if text in INDICATORS:
+            return text, None
+        return None, (f"neznámý kód údaje {text!r} (kódy, které sešit umí spočítat, jsou na listu "
+                      f"„{LISTS_SHEET}“; u vlastního ukazatele buňku nechte prázdnou)")
     if kind in allowed:
         if text in allowed[kind]:
             return (text, None)
         values = allowed[kind]
-        listed = ", ".join(values) if len(values) <= SHOWN_CHOICES else f"vyberte z nabídky, seznam je na listu „{LISTS_SHEET}“"
+        listed = (", ".join(values) if len(values) <= SHOWN_CHOICES
+                  else f"vyberte z nabídky, seznam je na listu „{LISTS_SHEET}“")
         return None, f"hodnota {text!r} není v seznamu ({listed})"
     return text, None
 
@@ -206,7 +209,8 @@ def _read_sheet(worksheet, sheet: str, allowed: dict[str, list[str]], problems: 
         if HEADERS[key] in header:
             positions[key] = header.index(HEADERS[key])
         else:
-            problems.append(f"{_where(sheet, 1, key)}: sloupec chybí (záhlaví v 1. řádku musí zůstat, jak je v šabloně)")
+            problems.append(f"{_where(sheet, 1, key)}: sloupec chybí "
+                            "(záhlaví v 1. řádku musí zůstat, jak je v šabloně)")
     if len(positions) < len(COLUMNS[sheet]):
         return pd.DataFrame(columns=["row", *COLUMNS[sheet]])
     records = []

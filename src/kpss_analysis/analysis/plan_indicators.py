@@ -36,11 +36,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from .. import fmt
 from ..projection import VARIANT_LABELS
 from ..services import (
     CAPACITY_UNITS,
@@ -52,6 +52,7 @@ from ..services import (
     compute_target_population,
     load_target_populations,
 )
+from ..services_data import load_druh_table
 from ..territory import Orp, normalize
 
 #: Czech names of the input frames, for the reason of a value that cannot be computed.
@@ -71,7 +72,6 @@ POPULATION_AGES = (65, 75, 80)
 PROJECTION_AGES = (65, 80)
 #: Years whose projection codes exist; a year the projection in hand lacks gives NaN with a reason.
 PROJECTION_CODE_YEARS = range(2022, 2061)
-DRUH_FILE = "druhy_socialnich_sluzeb.csv"
 
 
 class IndicatorUnavailable(Exception):
@@ -175,9 +175,7 @@ class IndicatorContext:
 
 def legal_druhy() -> list[str]:
     """Names of the druhy sociálních služeb of zákon 108/2006 Sb., in the law's order (package table)."""
-    source = resources.files("kpss_analysis").joinpath("data", DRUH_FILE)
-    with source.open(encoding="utf-8") as handle:
-        return pd.read_csv(handle, comment="#", dtype=str)["druh_name"].tolist()
+    return load_druh_table()["druh_name"].tolist()
 
 
 def druh_key(druh_name: str) -> str:
@@ -207,8 +205,8 @@ def _providers(ctx: IndicatorContext) -> float:
 
 
 def _register_services() -> None:
-    register_indicator("sluzby.pocet", "Registrované sociální služby (v přepočtu na místa poskytování)", "služby",
-                       SERVICE_INPUTS, lambda ctx: float(ctx.shares["share"].sum()), _services_date)
+    register_indicator("sluzby.pocet", "Registrované sociální služby (v přepočtu na místa poskytování)",
+                       "služby", SERVICE_INPUTS, lambda ctx: float(ctx.shares["share"].sum()), _services_date)
     register_indicator("poskytovatele.pocet", "Poskytovatelé registrovaných sociálních služeb (různá IČO)",
                        "poskytovatelé", SERVICE_INPUTS, _providers, _services_date)
     for druh in legal_druhy():
@@ -244,7 +242,8 @@ def _register_population() -> None:
             for age in PROJECTION_AGES:
                 register_indicator(
                     f"projekce.{age}plus.{year}.varianta_{variant.lower()}",
-                    f"Obyvatelé ve věku {age} a více let – projekce k 1. 1. {year} (varianta {variant})", "osoby",
+                    f"Obyvatelé ve věku {age} a více let – projekce k {fmt.date(f'{year}-01-01')} "
+                    f"(varianta {variant})", "osoby",
                     ("projection",), lambda ctx, a=age, y=year, v=variant: ctx.projected(a, y, v),
                     lambda _ctx, y=year: f"{y}-01-01")
 

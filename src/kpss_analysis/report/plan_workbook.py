@@ -134,7 +134,8 @@ def _validation(kind: str, formula: str) -> DataValidation:
 def _number_validation(kind: str) -> DataValidation | None:
     if kind == "money":
         return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                              showErrorMessage=True, errorTitle="Částka", error="Zapište částku v Kč číslem ≥ 0.")
+                              showErrorMessage=True, errorTitle="Částka",
+                              error="Zapište částku v Kč číslem ≥ 0.")
     if kind == "year":
         return DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True,
                               showErrorMessage=True, errorTitle="Rok", error="Zapište rok, např. 2027.")
