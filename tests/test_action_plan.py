@@ -34,6 +34,13 @@ from kpss_analysis.report.plan_plots import (
     plot_gantt,
     plot_status,
 )
+from kpss_analysis.report.plan_tables import (
+    cost_table,
+    progress_table,
+    register_diff_table,
+    status_table,
+    timeline_table,
+)
 from kpss_analysis.report.plan_workbook import save_plan_template
 from kpss_analysis.services import NOT_AVAILABLE
 from kpss_analysis.territory import Orp
@@ -397,6 +404,10 @@ def test_indicator_progress():
     assert progress.loc["Stejný cíl", "reason"] == "cílová hodnota se rovná výchozí"
     assert progress.loc["Nevyplněno", "reason"] == "ukazatel nemá kód údaje a současná hodnota není vyplněna"
     assert progress["reason"].eq("").sum() == 2
+    table = progress_table(progress.reset_index())
+    assert table.columns[:4].tolist() == ["Číslo opatření", "Ukazatel", "Jednotka", "Kód údaje"]
+    assert table["Současná hodnota je"].tolist()[:2] == ["z dat", "zapsáno v plánu"]
+    assert table.loc[0, "Cesta k cílové hodnotě (%)"] == pytest.approx(40.0)
 
 
 def test_status_summary():
@@ -405,6 +416,10 @@ def test_status_summary():
     assert summary[list(STATUSES)].to_numpy().tolist() == [[1, 1, 1, 0], [1, 0, 0, 1], [2, 1, 1, 1]]
     assert summary["total"].tolist() == [3, 2, 5]
     assert summary["share_done"].tolist() == pytest.approx([100 / 3, 100.0, 50.0])  # cancelled ones excluded
+    table = status_table(summary)
+    assert table["Priorita"].tolist() == ["1 Senioři", "2 Rodiny", "Celkem"]
+    assert table.columns.tolist() == ["Priorita", "Splněno", "Probíhá", "Nezahájeno", "Zrušeno", "Aktivity celkem",
+                                      "Splněno (% aktivit bez zrušených)"]
 
 
 def test_costs():
@@ -418,6 +433,9 @@ def test_costs():
     assert math.isnan(costs.loc[("Celkem", "users"), "share_spent"])
     assert costs.loc[("Celkem", "mpsv"), "source_label"] == "MPSV"
     assert len(costs) == 3 * 7
+    table = cost_table(costs.reset_index())
+    assert table.loc[0, ["Priorita", "Zdroj financování", "Plánované náklady (Kč)"]].tolist() == ["1 Senioři", "obec",
+                                                                                                  150.0]
 
 
 def test_timeline():
@@ -425,6 +443,8 @@ def test_timeline():
     assert timeline["activity_id"].tolist() == ["1.1.2", "1.1.1", "2.1.1"]  # priority, measure, start
     assert timeline["days"].tolist() == [730, 31, 1]
     assert timeline["status_label"].tolist() == ["Probíhá", "Splněno", "Splněno"]
+    assert timeline_table(timeline).loc[0, ["Číslo aktivity", "Stav", "Trvání (dny)"]].tolist() == [
+        "1.1.2", "Probíhá", 730]
     assert describe_undated(_plan()) == "Bez data zahájení nebo ukončení (v časovém plánu nejsou): 1.1.3 C, 2.1.2 E."
 
 
@@ -477,6 +497,9 @@ def test_register_diff():
     assert diff.loc[4, ["capacity_old", "difference", "change_label"]].tolist() == [12.0, -12.0,
                                                                                    "ukončená nebo vyřazená služba"]
     assert diff.loc[3, "name"] == "Stěhuje"
+    table = register_diff_table(diff)
+    assert table.loc[2, ["Změna", "Forma", "Jednotka kapacity", "Rozdíl"]].tolist() == [
+        "změna kapacity", "pobytová", "lůžka", 5.0]
     back = compute_register_diff(new[0], old[0], new[1], old[1], new[2], old[2], "4107")
     assert back.set_index("service_id").loc["e", "change"] == "moved_in"
 
