@@ -27,6 +27,8 @@ from kpss_analysis.analysis.action_plan import (
     read_plan,
 )
 from kpss_analysis.analysis.register_changes import compute_register_diff
+from kpss_analysis.analysis.services import NOT_AVAILABLE
+from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.errors import DataValidationError, ParameterError
 from kpss_analysis.report.plan_plots import (
     STATUS_STYLES,
@@ -42,8 +44,6 @@ from kpss_analysis.report.plan_tables import (
     timeline_table,
 )
 from kpss_analysis.report.plan_workbook import save_plan_template
-from kpss_analysis.services import NOT_AVAILABLE
-from kpss_analysis.territory import Orp
 
 matplotlib.use("Agg")
 
@@ -508,9 +508,9 @@ def test_register_diff():
 
 
 def test_sokolov_baselines_on_real_data(use_data, tmp_path):
-    from kpss_analysis import load
-    from kpss_analysis import projection as pj
-    from kpss_analysis.territory import find_orp
+    from kpss_analysis.analysis import projection as pj
+    from kpss_analysis.analysis.territory import find_orp
+    from kpss_analysis.data import load
 
     territory = load.load_territory()
     orp = find_orp("Sokolov", territory)

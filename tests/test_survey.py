@@ -14,14 +14,33 @@ import pytest
 import yaml
 
 from kpss_analysis.analysis.survey import (
-    SUPPRESSED_TEXT, compute_age_split, compute_answer_estimates, compute_estimate_table,
-    compute_group_differences, compute_group_estimates, compute_likert_summary, compute_summary)
+    SUPPRESSED_TEXT,
+    compute_age_split,
+    compute_answer_estimates,
+    compute_estimate_table,
+    compute_group_differences,
+    compute_group_estimates,
+    compute_likert_summary,
+    compute_summary,
+)
 from kpss_analysis.analysis.survey_io import (
-    Codebook, Question, compute_codebook, compute_problem_table, read_codebook, read_respondents,
-    template_codebook_path)
+    Codebook,
+    Question,
+    compute_codebook,
+    compute_problem_table,
+    read_codebook,
+    read_respondents,
+    template_codebook_path,
+)
 from kpss_analysis.analysis.survey_weights import (
-    TOLERANCE, compute_obec_size_bands, compute_population_margins, compute_sample_vs_population,
-    compute_weights, kish_design_effect, kish_effective_n)
+    TOLERANCE,
+    compute_obec_size_bands,
+    compute_population_margins,
+    compute_sample_vs_population,
+    compute_weights,
+    kish_design_effect,
+    kish_effective_n,
+)
 from kpss_analysis.errors import DataValidationError, ParameterError
 
 matplotlib.use("Agg")
@@ -499,8 +518,8 @@ def test_questionnaire_docx_asks_every_question_and_the_required_items(tmp_path)
 
 @pytest.mark.e2e
 def test_sokolov_women_only_answer_equals_womens_share_of_population_15_plus(use_data, tmp_path):
-    from kpss_analysis.load import load_age5, load_population_totals, load_territory
-    from kpss_analysis.territory import find_orp
+    from kpss_analysis.analysis.territory import find_orp
+    from kpss_analysis.data.load import load_age5, load_population_totals, load_territory
 
     territory, age5, totals = load_territory(), load_age5(), load_population_totals()
     orp = find_orp("Sokolov", territory)

@@ -25,9 +25,9 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .. import fmt
-from ..errors import DataValidationError, ParameterError
-from .plan_indicators import INDICATORS, legal_druhy
+from kpss_analysis import fmt
+from kpss_analysis.analysis.plan_indicators import INDICATORS, legal_druhy
+from kpss_analysis.errors import DataValidationError, ParameterError
 
 #: Sheet keys → Czech sheet names (the four data sheets in workbook order).
 SHEETS = {"priorities": "Priority", "measures": "Opatření", "activities": "Aktivity", "indicators": "Ukazatele"}

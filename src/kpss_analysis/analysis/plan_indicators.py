@@ -20,7 +20,7 @@ Codes (``<topic>.<what>[.<qualifier>]``)
 
 A new indicator is added by :func:`register_indicator` with a function of an
 :class:`IndicatorContext`. A function that cannot give a value raises
-:class:`IndicatorUnavailable` with the reason (in Czech); the value is then NaN, never zero.
+:class:`IndicatorUnavailableError` with the reason (in Czech); the value is then NaN, never zero.
 
 Inputs (the ``data`` mapping of :func:`compute_plan_indicators`)
 -----------------------------------------------------------------
@@ -40,20 +40,18 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .. import fmt
-from ..projection import VARIANT_LABELS
-from ..services import (
+from kpss_analysis import fmt
+from kpss_analysis.analysis.capacity import POPULATION_DATE, compute_target_population, load_target_populations
+from kpss_analysis.analysis.projection import VARIANT_LABELS
+from kpss_analysis.analysis.services import (
     CAPACITY_UNITS,
     NOT_AVAILABLE,
-    POPULATION_DATE,
     capacity_by_unit,
     compute_attribution,
     compute_service_shares,
-    compute_target_population,
-    load_target_populations,
 )
-from ..services_data import load_druh_table
-from ..territory import Orp, normalize
+from kpss_analysis.analysis.territory import Orp, normalize
+from kpss_analysis.data.parsers.services_common import load_druh_table
 
 #: Czech names of the input frames, for the reason of a value that cannot be computed.
 INPUT_LABELS = {
@@ -74,7 +72,7 @@ PROJECTION_AGES = (65, 80)
 PROJECTION_CODE_YEARS = range(2022, 2061)
 
 
-class IndicatorUnavailable(Exception):
+class IndicatorUnavailableError(Exception):
     """Raised by an indicator function that cannot give a value; the message is the Czech reason."""
 
 
@@ -147,7 +145,7 @@ class IndicatorContext:
         """Capacity of the ORP of the given druhy; unavailable when none of them is in the data."""
         codes = [self.druh_codes[n.casefold()] for n in druh_names if n.casefold() in self.druh_codes]
         if not codes:
-            raise IndicatorUnavailable(NOT_AVAILABLE)
+            raise IndicatorUnavailableError(NOT_AVAILABLE)
         return float(capacity_by_unit(self.attribution, codes, capacity_type).get(self.orp.code, 0.0))
 
     def population(self, age_from: int) -> float:
@@ -159,7 +157,7 @@ class IndicatorContext:
         frame = frame[(frame["orp_kod"] == self.orp.code) & (frame["variant"] == variant)]
         if year not in set(frame["year"]):
             years = ", ".join(str(y) for y in sorted(frame["year"].unique()))
-            raise IndicatorUnavailable(f"projekce neobsahuje rok {year} (k dispozici: {years})")
+            raise IndicatorUnavailableError(f"projekce neobsahuje rok {year} (k dispozici: {years})")
         return float(frame.loc[(frame["year"] == year) & (frame["age"] >= age_from), "population"].sum())
 
     @cached_property
@@ -227,7 +225,7 @@ def _register_ratios() -> None:
 def _ratio(ctx: IndicatorContext, target: pd.Series) -> float:
     present = set(ctx.data["services"]["druh_code"])
     if not set(target["druh_codes"]) & present:
-        raise IndicatorUnavailable(NOT_AVAILABLE)
+        raise IndicatorUnavailableError(NOT_AVAILABLE)
     capacity = float(capacity_by_unit(ctx.attribution, target["druh_codes"], target["capacity_type"])
                      .get(ctx.orp.code, 0.0))
     return 1000 * capacity / ctx.population(int(target["age_from"]))
@@ -357,7 +355,7 @@ def compute_plan_indicators(data: Mapping[str, pd.DataFrame], orp: Orp,
             try:
                 row["value"] = float(indicator.compute(ctx))
                 row["date"] = indicator.date(ctx)
-            except IndicatorUnavailable as exc:
+            except IndicatorUnavailableError as exc:
                 row["reason"] = str(exc)
         rows.append(row)
     return pd.DataFrame(rows, columns=["code", "label", "unit", "value", "date", "reason"])

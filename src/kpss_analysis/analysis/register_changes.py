@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..services import czech_sort_key
+from kpss_analysis.analysis.services import czech_sort_key
 
 #: Kinds of change between two register snapshots: key → Czech label, in table order.
 REGISTER_CHANGES = {"new": "nová služba", "moved_in": "nově s místem v ORP", "capacity": "změna kapacity",

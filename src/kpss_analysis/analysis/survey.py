@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import fmt
-from .intervals import wilson_interval
-from .survey_io import Codebook, answer_lists, compute_codebook
-from .survey_weights import WeightingResult, kish_effective_n
+from kpss_analysis import fmt
+from kpss_analysis.analysis.intervals import wilson_interval
+from kpss_analysis.analysis.survey_io import Codebook, answer_lists, compute_codebook
+from kpss_analysis.analysis.survey_weights import WeightingResult, kish_effective_n
 
 SUPPRESS_BELOW = 10
 FLAG_BELOW = 30

@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..errors import DataValidationError, ParameterError
-from ..territory import normalize
+from kpss_analysis.analysis.territory import normalize
+from kpss_analysis.errors import DataValidationError, ParameterError
 
 REQUIRED_COLUMNS = ("vek", "pohlavi", "obec_kod")
 MIN_AGE, MAX_AGE = 15, 110

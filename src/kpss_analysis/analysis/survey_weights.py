@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import weightipy
 
-from ..errors import DataMissingError, DataValidationError
+from kpss_analysis.errors import DataMissingError, DataValidationError
 
 # (first age, last age or None for open-ended, label)
 AGE_GROUPS = ((15, 29, "15–29 let"), (30, 44, "30–44 let"), (45, 64, "45–64 let"), (65, 79, "65–79 let"),

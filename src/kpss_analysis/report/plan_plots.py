@@ -16,9 +16,9 @@ import pandas as pd
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from .. import fmt
-from ..analysis.action_plan import FUNDING_SOURCES, STATUSES
-from ..plots import _ax
+from kpss_analysis import fmt
+from kpss_analysis.analysis.action_plan import FUNDING_SOURCES, STATUSES
+from kpss_analysis.report.plots import axes_for
 
 #: Status key → (face colour, hatch); greyscale lightness ≈ 33 %, 57 %, 87 %, 74 %.
 STATUS_STYLES = {
@@ -52,7 +52,7 @@ def plot_status(summary: pd.DataFrame, ax=None):
     summary
         :func:`kpss_analysis.analysis.action_plan.compute_status_summary`.
     """
-    ax = _ax(ax, 0.2 + 0.09 * len(summary))
+    ax = axes_for(ax, 0.2 + 0.09 * len(summary))
     if summary["total"].sum() == 0:
         return _empty(ax)
     labels = [textwrap.shorten(f"{pid} {name}" if pd.notna(pid) else str(name), LABEL_WIDTH, placeholder=" …")
@@ -90,7 +90,7 @@ def plot_costs(costs: pd.DataFrame, by: str = "source", ax=None):
     """
     if by not in ("source", "priority"):
         raise ValueError(f"by must be 'source' or 'priority', not {by!r}")
-    ax = _ax(ax, 0.55)
+    ax = axes_for(ax, 0.55)
     if by == "source":
         rows = costs[costs["priority_id"].isna() & (costs["source"] != "total")]
         labels = [FUNDING_SOURCES[s] for s in rows["source"]]
@@ -121,7 +121,7 @@ def plot_gantt(timeline: pd.DataFrame, monitoring_date: pd.Timestamp | None = No
     monitoring_date
         When given, a vertical line marks the date of the monitoring ("stav k …").
     """
-    ax = _ax(ax, 0.2 + 0.05 * max(len(timeline), 1))
+    ax = axes_for(ax, 0.2 + 0.05 * max(len(timeline), 1))
     if timeline.empty:
         return _empty(ax, "Žádná aktivita nemá vyplněné datum zahájení a ukončení.")
     y = np.arange(len(timeline))[::-1]

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..analysis.action_plan import HEADERS, STATUSES
-from ..services import CAPACITY_UNITS, FORMS
+from kpss_analysis.analysis.action_plan import HEADERS, STATUSES
+from kpss_analysis.analysis.services import CAPACITY_UNITS, FORM_LABELS
 
 #: Where the current value of an indicator comes from.
 VALUE_SOURCES = {"data": "z dat", "plan": "zapsáno v plánu"}
@@ -71,5 +71,5 @@ def timeline_table(timeline: pd.DataFrame) -> pd.DataFrame:
 
 def register_diff_table(diff: pd.DataFrame) -> pd.DataFrame:
     """:func:`~kpss_analysis.analysis.register_changes.compute_register_diff` with Czech headers and labels."""
-    return _czech(diff.assign(forma=diff["forma"].map(FORMS), capacity_type=diff["capacity_type"].map(CAPACITY_UNITS)),
+    return _czech(diff.assign(forma=diff["forma"].map(FORM_LABELS), capacity_type=diff["capacity_type"].map(CAPACITY_UNITS)),
                   REGISTER_HEADERS)

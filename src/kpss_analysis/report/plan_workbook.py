@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..analysis.action_plan import (
+from kpss_analysis.analysis.action_plan import (
     COLUMNS,
     FUNDING_SOURCES,
     GUIDE_SHEET,
@@ -30,9 +30,9 @@ from ..analysis.action_plan import (
     STATUSES,
     choices,
 )
-from ..analysis.plan_indicators import INDICATORS
-from ..output import write_atomically
-from ..territory import Orp
+from kpss_analysis.analysis.plan_indicators import INDICATORS
+from kpss_analysis.analysis.territory import Orp
+from kpss_analysis.report.output import write_atomically
 
 #: Rows of each data sheet that get drop-downs and formats (the header is row 1).
 TEMPLATE_ROWS = 500

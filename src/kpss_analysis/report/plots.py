@@ -44,7 +44,8 @@ def new_figure(height_ratio: float = 0.62):
     return plt.subplots(figsize=(A4_TEXT_WIDTH_IN, A4_TEXT_WIDTH_IN * height_ratio), layout="constrained")
 
 
-def _ax(ax, height_ratio: float = 0.62):
+def axes_for(ax, height_ratio: float = 0.62):
+    """``ax``, or the Axes of a new A4-width figure when it is None (every plot_* function takes ax=None)."""
     return ax if ax is not None else new_figure(height_ratio)[1]
 
 
@@ -58,7 +59,7 @@ def plot_pyramid(pyramid: pd.DataFrame, reference: pd.DataFrame | None = None, *
     ``reference`` (e.g. the kraj) is drawn as a black outline on top, so the two profiles
     compare directly although their totals differ.
     """
-    ax = _ax(ax, 0.75)
+    ax = axes_for(ax, 0.75)
     y = np.arange(len(pyramid))
     ax.barh(y, -pyramid["men_pct"], color=MEN_COLOR, height=0.85, label="Muži")
     ax.barh(y, pyramid["women_pct"], color=WOMEN_COLOR, height=0.85, label="Ženy")
@@ -114,7 +115,7 @@ def map_choropleth(obce, column: str, *, outline=None, ax=None, k: int = 5, cmap
     With ``diverging`` the colours are centred on zero (green below, brown above).
     ``labels`` (name per row index) writes those names at the polygons' centres.
     """
-    ax = _ax(ax, 0.8)
+    ax = axes_for(ax, 0.8)
     classes, ranges = classify(obce[column], k)
     n = len(ranges)
     if diverging:
@@ -158,7 +159,7 @@ def plot_ranking(ranking: pd.DataFrame, highlight: str, *, references: dict[str,
 
     ``references`` maps a label (e.g. "Karlovarský kraj") to a value drawn as a vertical line.
     """
-    ax = _ax(ax, max(0.25, 0.05 * len(ranking) + 0.15))
+    ax = axes_for(ax, max(0.25, 0.05 * len(ranking) + 0.15))
     y = np.arange(len(ranking))[::-1]
     colors = [HIGHLIGHT if code == highlight else MUTED for code in ranking["orp_kod"]]
     ax.barh(y, ranking["value"], color=colors, height=0.75)
@@ -185,7 +186,7 @@ def plot_index_series(table: pd.DataFrame, columns: list[str], labels: list[str]
     ``breaks`` is a list of ``(year_from, year_to, text)`` marking a break in the series
     (e.g. the census revision between 1. 1. 2021 and 1. 1. 2022) as a shaded band.
     """
-    ax = _ax(ax, 0.55)
+    ax = axes_for(ax, 0.55)
     for column, label, (style, marker, color) in zip(columns, labels, LINE_STYLES):
         ax.plot(table["year"], table[column], linestyle=style, marker=marker, markersize=3, color=color,
                 linewidth=1.4, label=label)
@@ -208,7 +209,7 @@ def plot_grouped_bars(table: pd.DataFrame, category: str, columns: list[str], *,
 
     Negative values extend to the left of a zero line; ``signed`` labels values with +/−.
     """
-    ax = _ax(ax, 0.55)
+    ax = axes_for(ax, 0.55)
     n = len(columns)
     height = 0.8 / n
     y = np.arange(len(table))[::-1]
@@ -241,7 +242,7 @@ def plot_projection_lines(series: pd.DataFrame, groups: list[str], *, variants: 
     ``series`` has columns ``variant``, ``year`` and the groups; ``variants`` maps a variant key to
     its legend label; ``marks`` are years drawn as thin vertical lines (e.g. the plan horizons).
     """
-    ax = _ax(ax, 0.6)
+    ax = axes_for(ax, 0.6)
     styles = ["-", "--", ":"]
     top = series[groups].to_numpy().max() * 1.15
     labels = []  # (y, text, colour) of the end values, spread apart below so that none overlap
@@ -294,7 +295,7 @@ def map_service_places(points, obce, *, outline=None, ax=None, max_size: float =
     hollow and counted in the legend; nothing is jittered. Larger markers are drawn first so
     that smaller ones stay visible on top.
     """
-    ax = _ax(ax, 0.8)
+    ax = axes_for(ax, 0.8)
     obce.plot(ax=ax, facecolor="#f2f2f2", edgecolor="#9a9a9a", linewidth=0.3)
     if outline is not None:
         outline.boundary.plot(ax=ax, color="black", linewidth=1.0)

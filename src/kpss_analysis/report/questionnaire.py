@@ -14,8 +14,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Mm, Pt
 
-from ..analysis.survey_io import MEN, WOMEN, Codebook, Question
-from ..output import write_atomically
+from kpss_analysis.analysis.survey_io import MEN, WOMEN, Codebook, Question
+from kpss_analysis.report.output import write_atomically
 
 BOX = "☐"
 WRITE_LINE = "_" * 60

@@ -16,9 +16,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
-from .. import fmt
-from ..analysis.survey import SMALL_BASE_TEXT, SUPPRESSED_TEXT
-from ..plots import new_figure
+from kpss_analysis import fmt
+from kpss_analysis.analysis.survey import SMALL_BASE_TEXT, SUPPRESSED_TEXT
+from kpss_analysis.report.plots import new_figure
 
 BAR_COLOR = sns.color_palette("colorblind")[0]
 LIKERT_PALETTE = "PuOr"
