@@ -322,3 +322,29 @@ def test_2023_derivation_equals_the_provenance_figures(real):
     change = age_2023.compute_age_change_2020_2023(long, age5, territory, sokolov).set_index(["level", "age_group"])
     assert change.loc[("cr", "65plus"), "population_2023"] == 2_237_322
     assert change.loc[("orp", "65plus"), "share_2023"] == pytest.approx(100 * 14_678 / 72_913)
+
+
+# --------------------------------------------------------------------------- age-group back-test (issue 20)
+
+
+def test_age_backtest_interpolates_2024_and_compares_each_group():
+    """One ORP, one variant: 2024 is the mean of 2023 and 2025; errors per group by hand."""
+    territory = pd.DataFrame({"obec_kod": ["1", "2"], "orp_kod": ["10", "10"], "orp_nazev": ["Alfa", "Alfa"],
+                              "kraj_kod": ["K", "K"]})
+    rows = []
+    for year, scale in ((2023, 1.0), (2025, 3.0)):
+        for age in range(101):
+            value = scale * (10 if age <= 14 else 20 if age <= 64 else 5)
+            rows.append(("A", "10", year, "F", age, value))
+    projection = pd.DataFrame(rows, columns=["variant", "orp_kod", "year", "sex", "age", "population"])
+    observed = pd.DataFrame({"obec_kod": ["1", "1", "1", "2", "2", "2"],
+                             "age_group": ["0_14", "15_64", "65plus"] * 2,
+                             "population": [200, 1000, 200, 100, 600, 205]})
+    backtest = age_2023.compute_age_backtest(projection, observed, territory).set_index("age_group")
+    # projected 2024 = 2 × the 2023 values: 0–14 15 ages × 20 = 300; 15–64 50 × 40 = 2000; 65+ 36 × 10 = 360
+    assert backtest["projected"].to_dict() == pytest.approx({"0_14": 300, "15_64": 2000, "65plus": 360})
+    assert backtest["observed"].to_dict() == {"0_14": 300, "15_64": 1600, "65plus": 405}
+    assert backtest["error_pct"].to_dict() == pytest.approx({"0_14": 0.0, "15_64": 25.0, "65plus": -100 * 45 / 405})
+    summary = age_2023.summarize_age_backtest(backtest.reset_index())
+    assert summary["age_group"].tolist() == ["0_14", "15_64", "65plus"]
+    assert summary.set_index("age_group").loc["65plus", "mape"] == pytest.approx(100 * 45 / 405)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpss_analysis.analysis.demography import aggregate_by_unit, comparison_units, compute_indicators
+from kpss_analysis.analysis.demography import AGE_BANDS, aggregate_by_unit, comparison_units, compute_indicators
+from kpss_analysis.analysis.projection import interpolate_year
 from kpss_analysis.analysis.territory import Orp
 
 GROUPS = {"0_14": "0–14 let", "15_64": "15–64 let", "65plus": "65 a více let"}
@@ -108,3 +109,46 @@ def czech_change_table(change: pd.DataFrame) -> pd.DataFrame:
     """The 2020 → 2023 change with Czech headers and group labels."""
     frame = change.assign(age_group=change["age_group"].map(GROUPS))
     return frame[list(CHANGE_LABELS)].rename(columns=CHANGE_LABELS)
+
+
+#: The date of the derived structure as a projection year: 31. 12. 2023 is the projection's 1. 1. 2024.
+BACKTEST_YEAR = 2024
+
+
+def compute_age_backtest(projection: pd.DataFrame, age_2023: pd.DataFrame, territory: pd.DataFrame,
+                         year: int = BACKTEST_YEAR) -> pd.DataFrame:
+    """Projected against observed 0–14 / 15–64 / 65+ of every ORP on 1. 1. ``year``, per variant.
+
+    The projection's ``year`` 2024 lies between its projection years 2023 and 2025 and is interpolated linearly, as
+    the back-test of the totals is. ``error_pct`` = 100 × (projected − observed) / observed.
+
+    Returns
+    -------
+    DataFrame
+        ``variant``, ``age_group``, ``orp_kod``, ``orp_nazev``, ``observed``, ``projected``, ``error_pct``.
+    """
+    observed = (compute_age_2023_indicators(age_2023, territory, "orp")[[f"age_{g}" for g in GROUPS]]
+                .rename(columns=lambda c: c[4:]).rename_axis(index="orp_kod", columns="age_group")
+                .stack().rename("observed"))
+    frames = []
+    for group in GROUPS:
+        first, last = AGE_BANDS[group]
+        ages = projection["age"].between(first, 200 if last is None else last)
+        by_year = projection[ages].groupby(["variant", "orp_kod", "year"])["population"].sum().unstack("year")
+        frames.append(interpolate_year(by_year, year).rename("projected").reset_index().assign(age_group=group))
+    out = pd.concat(frames, ignore_index=True).merge(observed.reset_index(), on=["orp_kod", "age_group"])
+    out["orp_nazev"] = out["orp_kod"].map(territory.drop_duplicates("orp_kod").set_index("orp_kod")["orp_nazev"])
+    out["error_pct"] = 100 * (out["projected"] - out["observed"]) / out["observed"]
+    return out[["variant", "age_group", "orp_kod", "orp_nazev", "observed", "projected", "error_pct"]]
+
+
+def summarize_age_backtest(backtest: pd.DataFrame) -> pd.DataFrame:
+    """Per variant and age group over all ORPs: mean signed and absolute % error, median, 90th percentile, max."""
+    errors = backtest.assign(abs_error=backtest["error_pct"].abs())
+    grouped = errors.groupby(["variant", "age_group"])
+    out = pd.DataFrame({"n_orp": grouped.size(), "mean_error": grouped["error_pct"].mean(),
+                        "mape": grouped["abs_error"].mean(), "median_ape": grouped["abs_error"].median(),
+                        "p90_ape": grouped["abs_error"].quantile(0.9), "max_ape": grouped["abs_error"].max()})
+    order = {g: i for i, g in enumerate(GROUPS)}
+    return out.reset_index().sort_values(["variant", "age_group"], key=lambda s: s.map(order) if s.name == "age_group"
+                                         else s).reset_index(drop=True)

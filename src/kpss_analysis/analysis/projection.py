@@ -361,6 +361,16 @@ def compute_projected_pyramid(projection: pd.DataFrame, year: int, variant: str 
 # --------------------------------------------------------------------------- back-test
 
 
+def interpolate_year(projected: pd.DataFrame, year: int) -> pd.Series:
+    """Column ``year`` of a frame with projection years as columns, linear between the neighbouring years."""
+    if year in projected.columns:
+        return projected[year]
+    before = max(y for y in projected.columns if y < year)
+    after = min(y for y in projected.columns if y > year)
+    weight = (year - before) / (after - before)
+    return projected[before] * (1 - weight) + projected[after] * weight
+
+
 def compute_backtest(projection: pd.DataFrame, totals: pd.DataFrame, territory: pd.DataFrame,
                      years: Sequence[int] = (2023, 2024)) -> pd.DataFrame:
     """Projected against observed ORP totals on 1 January of ``years``, per variant.
@@ -373,14 +383,7 @@ def compute_backtest(projection: pd.DataFrame, totals: pd.DataFrame, territory: 
     projected = projection.groupby(["variant", "orp_kod", "year"])["population"].sum().unstack("year")
     rows = []
     for year in years:
-        if year in projected.columns:
-            values = projected[year]
-        else:
-            before = max(y for y in projected.columns if y < year)
-            after = min(y for y in projected.columns if y > year)
-            weight = (year - before) / (after - before)
-            values = projected[before] * (1 - weight) + projected[after] * weight
-        frame = values.rename("projected").reset_index().assign(year=year)
+        frame = interpolate_year(projected, year).rename("projected").reset_index().assign(year=year)
         rows.append(frame.merge(observed.reset_index(), on=["orp_kod", "year"], how="left"))
     out = pd.concat(rows, ignore_index=True)
     names = territory.drop_duplicates("orp_kod").set_index("orp_kod")["orp_nazev"]
