@@ -237,7 +237,8 @@ def test_age_group_label():
 
 def test_key_figures(age5, totals, territory):
     kf = d.compute_key_figures(age5, totals, territory, SOKOLOV)
-    assert list(kf.columns) == ["key", "ukazatel", ORP_COL, KRAJ_COL, CR_COL]
+    assert list(kf.columns) == ["key", "ukazatel", "date", ORP_COL, KRAJ_COL, CR_COL]
+    assert set(kf["date"]) == {"2024-01-01", "2020-12-31"}
     assert list(kf["key"]) == ["population_2024", *d.INDICATOR_LABELS, "n_obce"]
     v = kf.set_index("key")
     # 1. 1. 2024: ORP 95 + 11 = 106; kraj 106 + 16 = 122; ČR 122 + 21 + 60 (abolished obec) = 203
@@ -250,7 +251,7 @@ def test_key_figures(age5, totals, territory):
     assert v.loc["age_80plus", CR_COL] == 9
     labels = v["ukazatel"]
     assert labels["population_2024"] == "Počet obyvatel k 1. 1. 2024"
-    assert labels["population"] == "Počet obyvatel k 31. 12. 2020"
+    assert labels["population"] == "Počet obyvatel k 31.\u00a012.\u00a02020"
     assert labels["n_obce"] == "Počet obcí"
     assert labels["share_65plus"] == "Podíl 65+ let (%)"
 
@@ -265,7 +266,8 @@ def test_key_figures_summary(age5, totals, territory):
     kf = d.compute_key_figures(age5, totals, territory, SOKOLOV)
     summary = d.key_figures_summary(kf, SOKOLOV)
     assert list(summary) == ["reference_dates", "orp", "kraj", "cr"]
-    assert summary["reference_dates"] == {"age_structure": "2020-12-31", "population_latest": "2024-01-01"}
+    assert summary["reference_dates"] == {"age_structure": "2020-12-31", "age_groups": "2020-12-31",
+                                          "population_latest": "2024-01-01"}
     orp = summary["orp"]
     assert (orp["code"], orp["name"]) == ("4107", ORP_COL)
     assert (summary["kraj"]["code"], summary["kraj"]["name"]) == ("3051", KRAJ_COL)
@@ -280,6 +282,44 @@ def test_key_figures_summary(age5, totals, territory):
     assert orp["ageing_index"] == 111.7647
     assert summary["cr"]["population_2024"] == 203
     assert summary["cr"]["share_0_14"] == round(100 * 21 / 234, 4)  # 8.9744
+
+
+@pytest.fixture()
+def age_2023() -> pd.DataFrame:
+    """Broad groups on 31. 12. 2023: Sokolov 10 / 50 / 30, Březová 2 / 6 / 4, Ostrov 4 / 8 / 5, Praha 20 / 30 / 10."""
+    rows = [(obec, group, value) for obec, values in {"560286": (10, 50, 30), "560308": (2, 6, 4),
+                                                      "555428": (4, 8, 5), "554782": (20, 30, 10)}.items()
+            for group, value in zip(("0_14", "15_64", "65plus"), values, strict=True)]
+    return pd.DataFrame(rows, columns=["obec_kod", "age_group", "population"])
+
+
+def test_key_figures_take_the_broad_groups_from_2023(age5, totals, territory, age_2023):
+    kf = d.compute_key_figures(age5, totals, territory, SOKOLOV, age_2023).set_index("key")
+    # ORP 2023: 0–14 12, 15–64 56, 65+ 34 of 102; kraj adds Ostrov 4 / 8 / 5 → 16 / 64 / 39 of 119
+    assert kf.loc["age_65plus", ORP_COL] == 34
+    assert kf.loc["share_65plus", ORP_COL] == pytest.approx(100 * 34 / 102)
+    assert kf.loc["ageing_index", KRAJ_COL] == pytest.approx(100 * 39 / 16)
+    assert kf.loc["dependency_old", CR_COL] == pytest.approx(100 * 49 / 94)
+    assert kf.loc["share_65plus", "date"] == "2023-12-31" and kf.loc["share_80plus", "date"] == "2020-12-31"
+    assert kf.loc["share_65plus", "ukazatel"].endswith("k 31.\u00a012.\u00a02023")
+    assert kf.loc["age_80plus", "ukazatel"].endswith("k 31.\u00a012.\u00a02020")
+    # 80+, sex and the 2020 population stay on the five-year structure
+    plain = d.compute_key_figures(age5, totals, territory, SOKOLOV).set_index("key")
+    for key in ("population", "men", "women", "age_80plus", "share_80plus"):
+        assert kf.loc[key, ORP_COL] == plain.loc[key, ORP_COL]
+    summary = d.key_figures_summary(kf.reset_index(), SOKOLOV)
+    assert summary["reference_dates"]["age_groups"] == "2023-12-31"
+    text = d.describe_key_figures(kf.reset_index(), SOKOLOV)
+    assert "k 31.\u00a012.\u00a02023 bylo 33,3\u00a0%" in text and "ve věku 80+ bylo k 31.\u00a012.\u00a02020" in text
+
+
+def test_obce_table_and_ranking_take_the_broad_groups_from_2023(age5, totals, territory, age_2023):
+    table = d.compute_obce_table(age5, totals, territory, SOKOLOV, age_2023).set_index("obec_nazev")
+    assert table.loc["Sokolov", "share_65plus"] == pytest.approx(100 * 30 / 90)
+    assert table.loc["Březová", "ageing_index"] == pytest.approx(200.0)
+    ranking = d.compute_orp_ranking(age5, territory, "3051", "share_65plus", age_2023).set_index("orp_kod")
+    assert ranking.loc["4105", "value"] == pytest.approx(100 * 5 / 17)
+    assert ranking.loc["4107", "rank"] == 1
 
 
 def test_describe_key_figures(age5, totals, territory):

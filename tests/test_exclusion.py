@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from kpss_analysis.analysis import age_2023
+from kpss_analysis.analysis import demography as demo
 from kpss_analysis.analysis import exclusion as ex
 from kpss_analysis.analysis.intervals import SIGNIFICANCE_LABELS
 from kpss_analysis.analysis.territory import Orp, find_orp
@@ -310,12 +311,12 @@ def test_2023_derivation_equals_the_provenance_figures(real):
     cr = long.groupby("age_group")["population"].sum()
     assert cr.sum() == 10_900_555 == totals["total"].sum()
     assert cr.to_dict() == {"0_14": 1_727_758, "15_64": 6_935_475, "65plus": 2_237_322}
-    orp = age_2023.compute_age_2023_indicators(long, territory, "orp")
+    orp = demo.compute_broad_indicators(long, territory, "orp")
     assert orp.loc["4107", ["total", "age_0_14", "age_65plus"]].tolist() == [72_913, 11_089, 14_678]
     assert orp.loc["1000", ["total", "age_65plus"]].tolist() == [1_384_732, 256_648]
     kraj_of = territory.drop_duplicates("orp_kod").set_index("orp_kod")["kraj_kod"]
     counts = ["total", "age_0_14", "age_15_64", "age_65plus"]
-    kraj = age_2023.compute_age_2023_indicators(long, territory, "kraj")
+    kraj = demo.compute_broad_indicators(long, territory, "kraj")
     pd.testing.assert_frame_equal(orp[counts].groupby(orp.index.map(kraj_of)).sum().sort_index(),
                                   kraj[counts].sort_index(), check_names=False)
     sokolov = find_orp("Sokolov", territory)

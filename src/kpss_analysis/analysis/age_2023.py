@@ -7,16 +7,13 @@ vyloučení 2023. The 2020 groups come from the five-year structure (``populatio
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from kpss_analysis.analysis.demography import AGE_BANDS, aggregate_by_unit, comparison_units, compute_indicators
+from kpss_analysis.analysis.demography import AGE_BANDS, comparison_units, compute_broad_indicators, compute_indicators
 from kpss_analysis.analysis.projection import interpolate_year
 from kpss_analysis.analysis.territory import Orp
 
 GROUPS = {"0_14": "0–14 let", "15_64": "15–64 let", "65plus": "65 a více let"}
-INDICATOR_COLUMNS = ["total", "age_0_14", "age_15_64", "age_65plus", "share_0_14", "share_15_64", "share_65plus",
-                     "ageing_index", "dependency_young", "dependency_old", "dependency_total"]
 #: ``summary.json`` keys of ``demografie.age_2023`` (issue 20).
 SUMMARY_KEYS = ["total", "age_0_14", "age_15_64", "age_65plus", "share_0_14", "share_65plus", "ageing_index"]
 
@@ -29,38 +26,11 @@ CHANGE_NOTE = ("Změna mezi 31. 12. 2020 a 31. 12. 2023 zahrnuje i přepočet bi
                "2021 (ČSÚ, přerušení řady k 1. 1. 2022), není tedy celá skutečným pohybem obyvatel.")
 
 
-def compute_age_2023_indicators(age_2023: pd.DataFrame, territory: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Broad groups, shares (%), index stáří and dependency ratios on 31. 12. 2023 for every unit of ``level``.
-
-    Parameters
-    ----------
-    age_2023
-        Long table ``obec_kod``, ``age_group`` (``0_14``, ``15_64``, ``65plus``), ``population``.
-
-    Returns
-    -------
-    DataFrame indexed by ``unit`` with :data:`INDICATOR_COLUMNS`.
-    """
-    by_unit = aggregate_by_unit(age_2023, territory, level, by=["age_group"])
-    wide = by_unit.pivot_table(index="unit", columns="age_group", values="population", aggfunc="sum", fill_value=0)
-    out = pd.DataFrame(index=wide.index)
-    out["total"] = wide[list(GROUPS)].sum(axis=1)
-    for group in GROUPS:
-        out[f"age_{group}"] = wide[group]
-        out[f"share_{group}"] = 100 * wide[group] / out["total"]
-    out["ageing_index"] = 100 * out["age_65plus"] / out["age_0_14"].replace(0, np.nan)
-    working = out["age_15_64"].replace(0, np.nan)
-    out["dependency_young"] = 100 * out["age_0_14"] / working
-    out["dependency_old"] = 100 * out["age_65plus"] / working
-    out["dependency_total"] = out["dependency_young"] + out["dependency_old"]
-    return out[INDICATOR_COLUMNS]
-
-
 def compute_age_2023_comparison(age_2023: pd.DataFrame, territory: pd.DataFrame, orp: Orp) -> pd.DataFrame:
     """The 2023 indicators for the ORP, its kraj and ČR: one row per unit (``level``, ``unit``, ``unit_name``)."""
     rows = []
     for level, code, label in comparison_units(orp):
-        row = compute_age_2023_indicators(age_2023, territory, level).loc[code]
+        row = compute_broad_indicators(age_2023, territory, level).loc[code]
         rows.append({"level": level, "unit": code, "unit_name": label, **row.to_dict()})
     table = pd.DataFrame(rows)
     counts = ["total", "age_0_14", "age_15_64", "age_65plus"]
@@ -78,7 +48,7 @@ def compute_age_change_2020_2023(age_2023: pd.DataFrame, age5: pd.DataFrame, ter
     rows = []
     for level, code, label in comparison_units(orp):
         before = compute_indicators(age5, territory, level).loc[code]
-        after = compute_age_2023_indicators(age_2023, territory, level).loc[code]
+        after = compute_broad_indicators(age_2023, territory, level).loc[code]
         for group in GROUPS:
             rows.append({"level": level, "unit_name": label, "age_group": group,
                          "population_2020": int(before[f"age_{group}"]), "population_2023": int(after[f"age_{group}"]),
@@ -127,7 +97,7 @@ def compute_age_backtest(projection: pd.DataFrame, age_2023: pd.DataFrame, terri
     DataFrame
         ``variant``, ``age_group``, ``orp_kod``, ``orp_nazev``, ``observed``, ``projected``, ``error_pct``.
     """
-    observed = (compute_age_2023_indicators(age_2023, territory, "orp")[[f"age_{g}" for g in GROUPS]]
+    observed = (compute_broad_indicators(age_2023, territory, "orp")[[f"age_{g}" for g in GROUPS]]
                 .rename(columns=lambda c: c[4:]).rename_axis(index="orp_kod", columns="age_group")
                 .stack().rename("observed"))
     frames = []

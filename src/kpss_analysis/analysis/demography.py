@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kpss_analysis import fmt
 from kpss_analysis.analysis.territory import Orp
 
 CR_CODE = "CZ"
@@ -116,22 +117,67 @@ def comparison_units(orp: Orp) -> list[tuple[str, str, str]]:
     return [("orp", orp.code, f"SO ORP {orp.name}"), ("kraj", orp.kraj_code, orp.kraj_name), ("cr", CR_CODE, CR_NAME)]
 
 
-def compute_key_figures(age5: pd.DataFrame, totals: pd.DataFrame, territory: pd.DataFrame, orp: Orp) -> pd.DataFrame:
+#: Indicators that need only the three broad groups 0–14 / 15–64 / 65+: these come from 31. 12. 2023 where the
+#: derived structure is given (``age_2023``); population, sex and 80+ stay on the five-year structure of 2020.
+BROAD_KEYS = ("age_0_14", "age_15_64", "age_65plus", "share_0_14", "share_15_64", "share_65plus", "ageing_index",
+              "dependency_young", "dependency_old", "dependency_total")
+AGE5_DATE, AGE_2023_DATE = "2020-12-31", "2023-12-31"
+
+
+def compute_broad_indicators(age_2023: pd.DataFrame, territory: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The :data:`BROAD_KEYS` (and ``total``) per unit from the long table of the three broad groups.
+
+    Parameters
+    ----------
+    age_2023
+        ``obec_kod``, ``age_group`` (``0_14``, ``15_64``, ``65plus``), ``population``
+        (:func:`kpss_analysis.data.load.load_age_2023`).
+    """
+    by_unit = aggregate_by_unit(age_2023, territory, level, by=["age_group"])
+    wide = by_unit.pivot_table(index="unit", columns="age_group", values="population", aggfunc="sum", fill_value=0)
+    groups = ["0_14", "15_64", "65plus"]
+    out = pd.DataFrame(index=wide.index)
+    out["total"] = wide[groups].sum(axis=1)
+    for group in groups:
+        out[f"age_{group}"] = wide[group]
+        out[f"share_{group}"] = 100 * wide[group] / out["total"]
+    out["ageing_index"] = 100 * out["age_65plus"] / out["age_0_14"].replace(0, np.nan)
+    working = out["age_15_64"].replace(0, np.nan)
+    out["dependency_young"] = 100 * out["age_0_14"] / working
+    out["dependency_old"] = 100 * out["age_65plus"] / working
+    out["dependency_total"] = out["dependency_young"] + out["dependency_old"]
+    out.index.name = "unit"
+    return out[["total", *BROAD_KEYS]]
+
+
+def compute_unit_indicators(age5: pd.DataFrame, territory: pd.DataFrame, level: str,
+                            age_2023: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`compute_indicators` with the :data:`BROAD_KEYS` of 31. 12. 2023 when ``age_2023`` is given."""
+    indicators = compute_indicators(age5, territory, level)
+    if age_2023 is not None:
+        broad = compute_broad_indicators(age_2023, territory, level)
+        indicators[list(BROAD_KEYS)] = broad[list(BROAD_KEYS)].reindex(indicators.index)
+    return indicators
+
+
+def compute_key_figures(age5: pd.DataFrame, totals: pd.DataFrame, territory: pd.DataFrame, orp: Orp,
+                        age_2023: pd.DataFrame | None = None) -> pd.DataFrame:
     """Key figures of the ORP beside its kraj and ČR, one row per indicator.
 
-    The age structure refers to 31. 12. 2020 (the latest obec-level age data); the first row
-    gives the latest total from the yearly series (1. 1. of its last year), and the last row
-    the number of obce.
+    The broad age groups, their shares, index stáří and the dependency ratios refer to 31. 12. 2023 when
+    ``age_2023`` is given, else to 31. 12. 2020 like the population by sex and 80+ (the five-year structure); the
+    first row gives the latest total from the yearly series (1. 1. of its last year), the last the number of obce.
 
     Returns
     -------
-    DataFrame with columns ``ukazatel`` (Czech label), ``key`` and one column per unit.
+    DataFrame with columns ``key``, ``ukazatel`` (Czech label with the date), ``date`` (ISO date the row refers to)
+    and one column per unit.
     """
     latest_year = int(totals["year"].max())
     latest = totals[totals["year"] == latest_year]
     columns = {}
     for level, code, label in comparison_units(orp):
-        indicators = compute_indicators(age5, territory, level).loc[code]
+        indicators = compute_unit_indicators(age5, territory, level, age_2023).loc[code]
         total_latest = aggregate_by_unit(latest, territory, level, by=[], value="total")
         total_latest = total_latest.set_index("unit")["total"].get(code, np.nan)
         n_obce = len(territory) if level == "cr" else int((territory[LEVEL_KEYS[level]] == code).sum())
@@ -141,10 +187,15 @@ def compute_key_figures(age5: pd.DataFrame, totals: pd.DataFrame, territory: pd.
             pd.Series({"n_obce": n_obce}),
         ])
     table = pd.DataFrame(columns)
+    dates = {key: (AGE_2023_DATE if age_2023 is not None and key in BROAD_KEYS else AGE5_DATE)
+             for key in INDICATOR_LABELS}
+    dates.update({f"population_{latest_year}": f"{latest_year}-01-01", "n_obce": f"{latest_year}-01-01"})
     labels = {f"population_{latest_year}": f"Počet obyvatel k 1. 1. {latest_year}",
-              **{k: f"{v} k 31. 12. 2020" if k == "population" else v for k, v in INDICATOR_LABELS.items()},
+              **{k: f"{v} k {fmt.date(dates[k])}" if k == "population" or age_2023 is not None else v
+                 for k, v in INDICATOR_LABELS.items()},
               "n_obce": "Počet obcí"}
     table.insert(0, "ukazatel", [labels[k] for k in table.index])
+    table.insert(1, "date", [dates[k] for k in table.index])
     table.index.name = "key"
     return table.reset_index()
 
@@ -169,13 +220,17 @@ def compute_pyramid(age5: pd.DataFrame, territory: pd.DataFrame, level: str, cod
     return wide
 
 
-def compute_obce_table(age5: pd.DataFrame, totals: pd.DataFrame, territory: pd.DataFrame, orp: Orp) -> pd.DataFrame:
+def compute_obce_table(age5: pd.DataFrame, totals: pd.DataFrame, territory: pd.DataFrame, orp: Orp,
+                       age_2023: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every obec of the ORP: population (31. 12. 2020 and latest 1. 1.), age shares, index stáří.
+
+    Shares 0–14 and 65+ and index stáří refer to 31. 12. 2023 when ``age_2023`` is given; 80+ to 31. 12. 2020.
 
     Sorted by population, largest first.
     """
     members = territory.loc[territory["orp_kod"] == orp.code, ["obec_kod", "obec_nazev"]]
-    ind = compute_indicators(age5[age5["obec_kod"].isin(members["obec_kod"])], territory, "obec")
+    ind = compute_unit_indicators(age5[age5["obec_kod"].isin(members["obec_kod"])], territory, "obec",
+                                  None if age_2023 is None else age_2023[age_2023["obec_kod"].isin(members["obec_kod"])])
     latest_year = int(totals["year"].max())
     latest = totals[totals["year"] == latest_year].set_index("obec_kod")
     table = members.set_index("obec_kod").join(ind, how="left")
@@ -186,12 +241,15 @@ def compute_obce_table(age5: pd.DataFrame, totals: pd.DataFrame, territory: pd.D
                   "share_65plus", "share_80plus", "ageing_index", "mean_age_latest"]]
 
 
-def compute_orp_ranking(age5: pd.DataFrame, territory: pd.DataFrame, kraj_code: str, indicator: str) -> pd.DataFrame:
+def compute_orp_ranking(age5: pd.DataFrame, territory: pd.DataFrame, kraj_code: str, indicator: str,
+                        age_2023: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ORPs of a kraj sorted by ``indicator`` (highest first) with their rank.
+
+    A broad-group indicator (:data:`BROAD_KEYS`) refers to 31. 12. 2023 when ``age_2023`` is given.
 
     Returns columns ``orp_kod``, ``orp_nazev``, ``value``, ``rank``.
     """
-    ind = compute_indicators(age5, territory, "orp")[indicator]
+    ind = compute_unit_indicators(age5, territory, "orp", age_2023)[indicator]
     orps = territory.loc[territory["kraj_kod"] == kraj_code, ["orp_kod", "orp_nazev"]].drop_duplicates()
     table = orps.assign(value=orps["orp_kod"].map(ind)).sort_values("value", ascending=False)
     table["rank"] = table["value"].rank(ascending=False, method="min").astype(int)
@@ -345,7 +403,8 @@ def key_figure_decimals(key_figures: pd.DataFrame) -> list[int]:
 
 def key_figures_summary(key_figures: pd.DataFrame, orp: Orp) -> dict:
     """Key figures as numbers for ``summary.json``: ``{"orp": {...}, "kraj": {...}, "cr": {...}}``."""
-    out = {"reference_dates": {"age_structure": "2020-12-31",
+    dates = key_figures.set_index("key")["date"]
+    out = {"reference_dates": {"age_structure": AGE5_DATE, "age_groups": dates["share_65plus"],
                                "population_latest": f"{_latest_year(key_figures)}-01-01"}}
     for (level, code, label) in comparison_units(orp):
         values = key_figures.set_index("key")[label]
@@ -361,18 +420,21 @@ def _latest_year(key_figures: pd.DataFrame) -> int:
 
 def describe_key_figures(key_figures: pd.DataFrame, orp: Orp) -> str:
     """Two Czech sentences on the ORP's size and ageing compared with its kraj and ČR."""
-    from kpss_analysis import fmt
+
 
     v = key_figures.set_index("key")
     units = [label for _l, _c, label in comparison_units(orp)]
     o, k, c = (v[u] for u in units)
     year = _latest_year(key_figures)
     older = "vyšší" if o["share_65plus"] > k["share_65plus"] else "nižší" if o["share_65plus"] < k["share_65plus"] else "stejný"
+    groups_date, age5_date = v.loc["share_65plus", "date"], v.loc["age_80plus", "date"]
+    eighty = (f"z toho {fmt.number(o['age_80plus'])} ve věku 80+" if groups_date == age5_date else
+              f"ve věku 80+ bylo k {fmt.date(age5_date)} {fmt.number(o['age_80plus'])} osob")
     return (
         f"V SO ORP {orp.name} žilo k 1. 1. {year} **{fmt.number(o[f'population_{year}'])} obyvatel** "
-        f"v {fmt.number(o['n_obce'])} obcích. Podle věkové struktury k 31. 12. 2020 bylo "
+        f"v {fmt.number(o['n_obce'])} obcích. Podle věkové struktury k {fmt.date(groups_date)} bylo "
         f"{fmt.percent(o['share_65plus'])} obyvatel ve věku 65 a více let "
-        f"({fmt.number(o['age_65plus'])} osob, z toho {fmt.number(o['age_80plus'])} ve věku 80+), "
+        f"({fmt.number(o['age_65plus'])} osob; {eighty}), "
         f"což je {older} podíl než v kraji ({fmt.percent(k['share_65plus'])}); v Česku {fmt.percent(c['share_65plus'])}. "
         f"Index stáří činil {fmt.number(o['ageing_index'], 1)} (kraj {fmt.number(k['ageing_index'], 1)}, "
         f"Česko {fmt.number(c['ageing_index'], 1)}): na 100 dětí do 15 let připadalo "
@@ -382,7 +444,7 @@ def describe_key_figures(key_figures: pd.DataFrame, orp: Orp) -> str:
 
 def describe_development(development: pd.DataFrame, orp: Orp) -> str:
     """One Czech sentence on the ORP's population change over the series, beside kraj and ČR."""
-    from kpss_analysis import fmt
+
 
     first, last = development.iloc[0], development.iloc[-1]
     parts = [f"{label} {fmt.signed(last[f'{label} – index'] - 100, 1)} %" for _l, _c, label in comparison_units(orp)]
@@ -428,7 +490,7 @@ def compute_mos_obce(mos: pd.DataFrame, territory: pd.DataFrame, orp: Orp) -> pd
 
 def describe_mos(mos_units: pd.DataFrame, orp: Orp) -> str:
     """Czech sentences on migration, natural increase and unemployment of the ORP vs kraj and ČR."""
-    from kpss_analysis import fmt
+
 
     o, k, c = (mos_units.iloc[i] for i in range(3))
     text = (
