@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from kpss_analysis import fmt
-from kpss_analysis.analysis.demography import CR_NAME
+from kpss_analysis.analysis.demography import CR_NAME, age_group_label
 from kpss_analysis.errors import DataValidationError, ParameterError
 
 #: 1 January of the base year (the age structure is published for 31. 12. 2020).
@@ -353,8 +353,7 @@ def compute_projected_pyramid(projection: pd.DataFrame, year: int, variant: str 
     start = np.minimum(frame["age"] // 5 * 5, 85)
     table = frame.groupby([start.rename("age_start"), "sex"])["population"].sum().unstack("sex")
     total = table.to_numpy().sum()
-    labels = [f"{s}–{s + 4}" if s < 85 else "85+" for s in table.index]
-    return pd.DataFrame({"age_group": labels, "men_pct": 100 * table["M"].to_numpy() / total,
+    return pd.DataFrame({"age_group": [age_group_label(s) for s in table.index], "men_pct": 100 * table["M"].to_numpy() / total,
                          "women_pct": 100 * table["F"].to_numpy() / total})
 
 

@@ -65,7 +65,7 @@ def _cmd_orp_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_orp_show(args: argparse.Namespace) -> int:
-    from kpss_analysis.analysis.demography import compute_key_figures
+    from kpss_analysis.analysis.demography import compute_key_figures, key_figure_decimals
     from kpss_analysis.analysis.territory import find_orp
     from kpss_analysis.data.load import load_age5, load_age_2023, load_population_totals, load_territory
 
@@ -74,9 +74,8 @@ def _cmd_orp_show(args: argparse.Namespace) -> int:
     print(f"SO ORP {orp.name} (ČSÚ {orp.code}), {orp.kraj_name}, {orp.n_obce} obcí, výstupy: {orp.folder_name}/")
     table = compute_key_figures(load_age5(), load_population_totals(), territory, orp, load_age_2023())
     label = f"SO ORP {orp.name}"
-    for key, text, value in zip(table["key"], table["ukazatel"], table[label]):
-        decimals = 1 if key.startswith(("share", "ageing", "dependency")) else 0
-        print(f"  {text:<62} {fmt.number(value, decimals):>12}")
+    for text, value, decimals in zip(table["ukazatel"], table[label], key_figure_decimals(table)):
+        print(f"  {text:<66} {fmt.number(value, decimals):>12}")
     return 0
 
 

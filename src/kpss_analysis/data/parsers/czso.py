@@ -149,7 +149,8 @@ def _match_orp_ruian(frame: pd.DataFrame, orp_ruian: pd.DataFrame, path: Path) -
     return matched[["orp_kod", "orp_ruian"]]
 
 
-SEXES = {"muži": "M", "ženy": "F"}
+#: Sex as the ČSÚ files write it → our codes (the projection orders them as ``projection.SEXES``).
+SEX_CODES = {"muži": "M", "ženy": "F"}
 AGE5_STARTS = list(range(0, 90, 5))  # 0, 5, …, 85 (85 = 85+)
 
 
@@ -167,7 +168,7 @@ def _read_age_sheet(path: Path) -> pd.DataFrame:
                f"unexpected header {header[:6]}, expected POH, ZUJ, Obec, Okres, Kraj, Celkem")
         body = sheet.iloc[1:].reset_index(drop=True)
         body.columns = range(body.shape[1])
-        check(set(body[0]) <= {"celkem", *SEXES}, path, f"unexpected values in POH: {set(body[0]) - {'celkem', *SEXES}}")
+        check(set(body[0]) <= {"celkem", *SEX_CODES}, path, f"unexpected values in POH: {set(body[0]) - {'celkem', *SEX_CODES}}")
         return header, body
 
 
@@ -194,9 +195,9 @@ def _single_year_block(header: list[str], body: pd.DataFrame, path: Path) -> pd.
 
 def _long(body: pd.DataFrame, block: pd.DataFrame, age_name: str) -> pd.DataFrame:
     wide = block.assign(obec_kod=body[1].astype(str).str.strip(), pohlavi=body[0])
-    wide = wide[wide["pohlavi"].isin(SEXES)]
+    wide = wide[wide["pohlavi"].isin(SEX_CODES)]
     out = wide.melt(id_vars=["obec_kod", "pohlavi"], var_name=age_name, value_name="population")
-    out["sex"] = out.pop("pohlavi").map(SEXES)
+    out["sex"] = out.pop("pohlavi").map(SEX_CODES)
     return out[["obec_kod", "sex", age_name, "population"]]
 
 
