@@ -25,6 +25,7 @@ from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Cm, Pt  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from kpss_analysis import fmt  # noqa: E402
 from kpss_analysis.analysis.territory import Orp  # noqa: E402
 from kpss_analysis.report import documents, output
 from kpss_analysis.report.documents import DocumentError, build_documents  # noqa: E402
@@ -117,11 +118,11 @@ def test_orp_document_has_every_item_in_manifest_order(folder):
     assert document.paragraphs[0].text == "SO ORP Sokolov"
     # Chapter headings: the notebook's first H1 (not the H2 before it); without a notebook the chapter id.
     assert _texts(document, "Heading 1") == ["Sociodemografická analýza", "03_socialni_sluzby"]
-    assert _texts(document, "Caption") == [
-        "Tabulka 1: Klíčové ukazatele", "Graf 1: Věková pyramida", "Graf 2: Vysoký graf", "Tabulka 2: Obce SO ORP Sokolov"]
+    assert _texts(document, "Caption") == [f"Tabulka{NBSP}1: Klíčové ukazatele", f"Graf{NBSP}1: Věková pyramida",
+                                           f"Graf{NBSP}2: Vysoký graf", f"Tabulka{NBSP}2: Obce SO ORP Sokolov"]
     assert _texts(document, "Zdroj") == ["Zdroj: ČSÚ, 2024", "Zdroj: ČSÚ, věková pyramida", "Zdroj: ČSÚ, vysoký graf",
-                                         "Zdroj: ČSÚ, obce", "Poznámka: Stav k 1. 1. 2024.",
-                                         f"Zdroj: {CATALOGUE['source']}"]
+                                         "Zdroj: ČSÚ, obce", f"Poznámka: Stav k{NBSP}1.{NBSP}1.{NBSP}2024.",
+                                         f"Zdroj: {fmt.text(CATALOGUE['source'])}"]
     assert len(document.inline_shapes) == 2 and len(document.tables) == 2
     # Numbers are SEQ fields, so Word renumbers them and lists them ("Insert table of figures").
     instructions = [t.text for t in document.element.body.iter(qn("w:instrText"))]
@@ -178,17 +179,17 @@ def test_document_is_czech_a4_with_caption_style(folder):
     assert document.core_properties.language == "cs-CZ"
     fonts = document.styles.element.findall(f".//{qn('w:rFonts')}")
     assert fonts and all(f.get(qn("w:ascii")) == documents.FONT and f.get(qn("w:asciiTheme")) is None for f in fonts)
-    captions = [p for p in document.paragraphs if p.text.startswith(("Graf ", "Tabulka "))]
+    captions = [p for p in document.paragraphs if p.text.startswith((f"Graf{NBSP}", f"Tabulka{NBSP}"))]
     assert {p.style.name for p in captions} == {"Caption"}  # Word's built-in style, for a list of figures
 
 
 def test_catalogue_section_in_json_order(folder):
     document = Document(build_documents(folder)[0])
     assert _texts(document, "Heading 2") == ["Katalog poskytovatelů"]
-    assert _texts(document, "Heading 3") == ["Pečovatelská služba (§ 40)", "Domovy pro seniory (§ 49)"]
+    assert _texts(document, "Heading 3") == [f"Pečovatelská služba (§{NBSP}40)", f"Domovy pro seniory (§{NBSP}49)"]
     start = [p.text for p in document.paragraphs].index("Katalog poskytovatelů")
     section = [p for p in document.paragraphs[start + 1:] if p.text]
-    assert [p.text for p in section] == [
+    assert [p.text for p in section] == [fmt.text(text) for text in [
         CATALOGUE["caption"],
         "Pečovatelská služba (§ 40)",
         "Pečovatelská služba Sokolov",
@@ -203,7 +204,7 @@ def test_catalogue_section_in_json_order(folder):
         "Alzheimer centrum Chodov",
         f"Poskytovatel: Chodov, s. r. o., IČO{NBSP}12345678\nForma: pobytová",
         f"Zdroj: {CATALOGUE['source']}",
-    ]
+    ]]
     names = [p for p in section if p.text in {"Pečovatelská služba Sokolov", "Alzheimer centrum Chodov"}]
     assert all(run.bold for p in names for run in p.runs)
 
@@ -247,10 +248,15 @@ def test_bad_inputs_say_what_to_do(folder, tmp_path):
     (folder / "tables" / "katalog.json").write_text('{"caption": "x", "groups": []}', encoding="utf-8")
     with pytest.raises(DocumentError, match=r"katalog\.json is not a providers' catalogue.*'source'"):
         build_documents(folder)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest["items"][0]["source"] = "jiný zdroj"
-    output.write_json(folder / "manifest.json", manifest)
-    with pytest.raises(DocumentError, match=r"01_klicove_ukazatele\.xlsx has no line 'Zdroj: jiný zdroj'"):
+    (folder / "tables" / "katalog.json").write_text(json.dumps(CATALOGUE), encoding="utf-8")
+    shown = folder / "tables" / f"01_klicove_ukazatele{output.TABLE_JSON}"
+    table = json.loads(shown.read_text(encoding="utf-8"))
+    shown.write_text(json.dumps({**table, "rows": [row[:-1] for row in table["rows"]]}), encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"01_klicove_ukazatele\.table\.json is not a table as ChapterOutput"
+                                            r"\.table writes it \(ValueError: 3 headers, 3 numeric flags, row lengths \[2\]"):
+        build_documents(folder)
+    shown.unlink()
+    with pytest.raises(DocumentError, match=r"Table '01_klicove_ukazatele' of chapter 01_demografie: file .*missing"):
         build_documents(folder)
 
 
@@ -298,9 +304,9 @@ def test_too_wide_table_gets_a_landscape_page(tmp_path):
     assert {round(s.left_margin.cm, 2) for s in document.sections} == {2.5}
     captions = {p.text: p._p for p in document.paragraphs if p.style.name == "Caption"}
     wide_table, narrow_table = document.tables
-    assert _section_of(document, captions["Tabulka 1: Široká tabulka"]) == 1
+    assert _section_of(document, captions[f"Tabulka{NBSP}1: Široká tabulka"]) == 1
     assert _section_of(document, wide_table._tbl) == 1
-    assert _section_of(document, captions["Tabulka 2: Úzká tabulka"]) == 2
+    assert _section_of(document, captions[f"Tabulka{NBSP}2: Úzká tabulka"]) == 2
     assert sum(c.width for c in wide_table.columns) == pytest.approx(Cm(24.7), abs=Cm(0.01))
     assert {r.font.size for cell in wide_table.rows[1].cells for r in cell.paragraphs[0].runs} == {Pt(8)}
     assert wide_table.rows[1].cells[0].text == f"123{NBSP}456{NBSP}789"

@@ -30,7 +30,7 @@ DEMOGRAPHY_KEYS = ("population_latest", "population", "share_65plus", "share_80p
 SECTION_TITLES = {"demografie": "Demografie", "projekce": "Projekce obyvatel", "socialni_sluzby": "Sociální služby"}
 #: Key figures of the social-services chapter: key of its ``orp`` level, heading, decimals.
 SERVICES_COLUMNS = (
-    ("services", "Sociální služby pro seniory (přepočet na místa poskytování)", 1),
+    ("services_count", "Sociální služby s adresou v ORP", 0),
     ("beds_ds_dzr", "Lůžka DS + DZR", 0),
     ("beds_per_1000_75plus", "Lůžka DS + DZR na 1 000 obyvatel 75+", 1),
 )
