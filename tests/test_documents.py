@@ -393,3 +393,59 @@ def test_real_run_html_report_is_self_contained(seed_runs, tmp_path):
         images = [o for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"
                   for o in c.outputs if "image/png" in o.get("data", {})]
         assert html.count('src="data:image/png;base64,') == len(images) > 0, notebook.name
+
+
+def test_export_html_prints_on_a4_without_paths_and_with_czech_typography(tmp_path):
+    folder = tmp_path / ".4107-sokolov.partial"  # a run writes into the staging folder first
+    folder.mkdir()
+    final = tmp_path / "4107-sokolov"
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## Obce\n\nStav k 31. 12. 2020, změna -1,1 %."),
+        nbformat.v4.new_code_cell("x", execution_count=1, outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/markdown": f"Výstupy se ukládají do `{final}`, kopie v `{folder}/tables`."})]),
+    ])
+    nbformat.write(notebook, folder / "01_x.ipynb")
+    html = export_html(folder / "01_x.ipynb", folder / "01_x.html").read_text(encoding="utf-8")
+    assert str(tmp_path) not in html and "<code>4107-sokolov</code>" in html and "4107-sokolov/tables" in html
+    assert f"k{NBSP}31.{NBSP}12.{NBSP}2020" in html and "\u22121,1" in html
+    # print: A4 pages, headings kept with what follows, tables within the page width, text left-aligned
+    for rule in ("@page { size: A4;", "break-after: avoid", "overflow: visible !important",
+                 "td.text { text-align: left; white-space: normal; }", "thead { display: table-header-group; }"):
+        assert rule in html.replace(", .jp-RenderedHTMLCommon th.text", ""), rule
+
+
+def test_html_table_has_its_source_line(tmp_path):
+    out = ChapterOutput(SOKOLOV, tmp_path / "4107-sokolov", "01_demografie")
+    view = out.table(pd.DataFrame({"Obec": ["Sokolov"], "Obyvatelé": [22155]}), "t", caption="Obce",
+                     source="ČSÚ, 2024", notes="Stav k 1. 1. 2024.")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("out.table(...)", execution_count=1, outputs=[
+        nbformat.v4.new_output("execute_result", data={"text/html": view._repr_html_()}, execution_count=1)])])
+    nbformat.write(notebook, out.dir / "01_x.ipynb")
+    html = export_html(out.dir / "01_x.ipynb", out.dir / "01_x.html").read_text(encoding="utf-8")
+    assert re.search(r'</table>\s*<p class="kpss-source">Zdroj: ČSÚ, 2024</p><p class="kpss-source">Poznámka: Stav', html)
+    assert 'class="data row0 col0 text"' in html and 'class="data row0 col1 num"' in html
+
+
+def test_documents_skip_analyst_tables_and_set_core_properties(tmp_path):
+    out = ChapterOutput(SOKOLOV, tmp_path / "4107-sokolov", "03_socialni_sluzby")
+    frame = pd.DataFrame({"Název": ["Služba v Brně"], "IČO": ["00000001"]})
+    out.table(frame, "kontrola", caption="Služby bez adresy", source="MPSV", in_documents=False)
+    out.table(frame.assign(Název="Služba"), "plan", caption="Služby", source="MPSV")
+    document = Document(build_documents(out.dir)[0])
+    assert _texts(document, "Caption") == [f"Tabulka{NBSP}1: Služby"] and len(document.tables) == 1
+    properties = document.core_properties
+    assert properties.author == "kpss-analysis" and properties.title == "SO ORP Sokolov"
+    assert properties.created.year >= 2026 and "python-docx" not in (properties.author, properties.last_modified_by)
+
+
+def test_table_text_has_one_size_unless_landscape_needs_a_smaller_one(tmp_path):
+    out = ChapterOutput(SOKOLOV, tmp_path / "4107-sokolov", "02_projekce")
+    # 10 columns of 9-digit numbers: too wide for portrait at 9 pt, fits landscape at 9 pt
+    out.table(pd.DataFrame({f"S{i}": np.array([123456789], dtype="int64") for i in range(10)}), "siroka",
+              caption="Široká", source="ČSÚ")
+    out.table(pd.DataFrame({"A": [1], "B": [2]}), "uzka", caption="Úzká", source="ČSÚ")
+    document = Document(build_documents(out.dir)[0])
+    sizes = [{r.font.size for cell in t.rows[1].cells for r in cell.paragraphs[0].runs} for t in document.tables]
+    assert sizes == [{None}, {None}]  # both at the style's 9 pt: the wide one on a landscape page, not shrunk
+    assert document.styles[documents.TABLE_STYLE].font.size == Pt(9)
+    assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]

@@ -140,8 +140,8 @@ def build_documents(folder: Path) -> list[Path]:
     tables = {}
     created = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)  # python-docx writes it as UTC
     documents = {f"{base}.docx": _document(folder, orp["name"], chapters, tables, created)}
-    documents |= {f"{base}_{chapter.id}.docx": _document(folder, orp["name"], [chapter], tables, created)
-                  for chapter in chapters}
+    documents |= {f"{base}_{chapter.id}.docx": _document(folder, orp["name"], [chapter], tables, created,
+                                                          chapter.title) for chapter in chapters}
     return [write_atomically(folder / DOCUMENTS_DIR / name, document.save) for name, document in documents.items()]
 
 
@@ -164,11 +164,15 @@ def _chapters(folder: Path, items: list[dict]) -> list[Chapter]:
 
 
 def _document(folder: Path, orp_name: str, chapters: list[Chapter],
-              tables: dict[str, tuple[bool, BaseOxmlElement]], created: dt.datetime) -> DocxDocument:
-    """One document: title, then per chapter its heading and items (``tables``: see :func:`_add_table`)."""
+              tables: dict[str, tuple[bool, BaseOxmlElement]], created: dt.datetime,
+              chapter_title: str | None = None) -> DocxDocument:
+    """One document: title, then per chapter its heading and items (``tables``: see :func:`_add_table`).
+
+    ``chapter_title`` names the chapter of a one-chapter document in its core properties.
+    """
     document = _new_document(f"SO ORP {orp_name}", created)
-    if len(chapters) == 1:
-        document.core_properties.title = fmt.text(f"SO ORP {orp_name}: {chapters[0].title}")
+    if chapter_title:
+        document.core_properties.title = fmt.text(f"SO ORP {orp_name}: {chapter_title}")
     numbers = dict.fromkeys(CAPTION_LABELS.values(), 0)
     for chapter in chapters:
         document.add_heading(fmt.text(chapter.title), level=1)
