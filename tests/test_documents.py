@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import shutil
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -364,14 +365,14 @@ def test_real_run_documents_hold_every_figure_and_table(seed_runs, name, tmp_pat
     assert [p.name for p in paths] == [f"{folder.name}.docx"] + [f"{folder.name}_{c}.docx" for c in chapters]
     document = Document(paths[0])
     figures = [i for i in items if i["kind"] == "figure"]
-    tables = [i for i in items if i["kind"] == "table"]
+    tables = [i for i in items if i["kind"] == "table" and i["in_documents"]]
     assert len(document.inline_shapes) == len(figures) >= 8
     assert len(document.tables) == len(tables) >= 8
     assert _texts(document, "Heading 1")[0] == "Sociodemografická analýza"
     captions = _texts(document, "Caption")
     numbers = [c.split(":")[0] for c in captions if c.startswith("Graf")]
-    assert numbers == [f"Graf {n}" for n in range(1, len(figures) + 1)]
-    assert f"Tabulka 1: {tables[0]['caption']}" in captions
+    assert numbers == [f"Graf{NBSP}{n}" for n in range(1, len(figures) + 1)]
+    assert f"Tabulka{NBSP}1: {tables[0]['caption']}" in captions
     # every cell of the Word tables is Czech-formatted text: no decimal point, no bare float repr
     cells = [cell.text for table in document.tables for row in table.rows[1:] for cell in row.cells]
     assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d+", c)]
@@ -449,3 +450,74 @@ def test_table_text_has_one_size_unless_landscape_needs_a_smaller_one(tmp_path):
     assert sizes == [{None}, {None}]  # both at the style's 9 pt: the wide one on a landscape page, not shrunk
     assert document.styles[documents.TABLE_STYLE].font.size == Pt(9)
     assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+
+
+def _docx_texts(document) -> list[str]:
+    return [p.text for p in document.paragraphs] + [cell.text for table in document.tables for row in table.rows
+                                                    for cell in row.cells]
+
+
+@pytest.mark.e2e
+def test_real_run_documents_are_ready_to_paste(seed_runs, data_dir, monkeypatch):
+    """Issue 19 on the real Sokolov run: every defect a plan editor found, checked in the outputs."""
+    from kpss_analysis.data import load
+
+    folder = seed_runs["Sokolov"]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    items = {(i["kind"], i["name"]): i for i in manifest["items"]}
+    document = Document(folder / "dokumenty" / f"{folder.name}.docx")
+    services = Document(folder / "dokumenty" / f"{folder.name}_03_socialni_sluzby.docx")
+    captions = _texts(document, "Caption")
+    # 1. the capacity-gap table is in the DOCX (beside its figure), not replaced by it
+    gap = items[("table", "sluzby_potreba_kapacit")]
+    assert any(re.fullmatch(rf"Tabulka{NBSP}\d+: {re.escape(gap['caption'])}", c) for c in captions)
+    assert ("figure", "sluzby_potreba_kapacit_graf") in items
+    # 2. no national list: the services tables name no obec outside the ORP
+    territory = (monkeypatch.setenv("KPSS_DATA_DIR", str(data_dir)), load.load_territory())[1]
+    inside = set(territory.loc[territory["orp_kod"] == "4107", "obec_nazev"])
+    outside = sorted(set(territory["obec_nazev"]) - inside, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, outside)) + r")\b")
+    cells = [cell.text for table in services.tables for row in table.rows for cell in row.cells]
+    assert sorted({hit for cell in cells for hit in pattern.findall(cell)}) == []
+    assert not items[("table", "sluzby_bez_adresy")]["in_documents"]
+    # 3. whole numbers of services and a Poznámka on how they are counted
+    overview = json.loads((folder / "tables" / "sluzby_prehled.table.json").read_text(encoding="utf-8"))
+    assert all("," not in cell for row in overview["rows"] for cell in row[1:])
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any(p.startswith("Poznámka: Služba se v") for p in paragraphs)
+    capacities = json.loads((folder / "tables" / "sluzby_kapacity.table.json").read_text(encoding="utf-8"))
+    assert all("," not in cell for row in capacities["rows"] for cell in row[3:])
+    # 4. Czech typography: no breakable date, no hyphen for a minus, in any text of the document
+    texts = _docx_texts(document)
+    assert [t for t in texts if re.search(r"\d{1,2}\. \d{1,2}\.", t)] == []
+    assert [t for t in texts if re.search(r"(?<![\w)\]./-])-\d", t)] == []
+    assert any("\u2212" in t for t in texts)
+    # 5. no absolute path in any output a person opens
+    root = str(folder.parent)
+    outputs = [*folder.glob("*.html"), *folder.glob("dokumenty/*.docx"), *folder.glob("tables/*.xlsx")]
+    leaks = []
+    for path in outputs:
+        if path.suffix == ".html":
+            leaks += [path.name] if root in path.read_text(encoding="utf-8") else []
+        else:
+            with zipfile.ZipFile(path) as archive:
+                leaks += [f"{path.name}:{n}" for n in archive.namelist() if root.encode() in archive.read(n)]
+    assert leaks == []
+    # 6. one figure width; 7. kraj names in the genitive
+    widths = set()
+    for png in folder.glob("figures/**/*.png"):
+        with Image.open(png) as image:
+            widths.add(image.width)
+    assert len(widths) == 1
+    assert not [t for t in texts if "kraje Karlovarský kraj" in t] and any("Karlovarského kraje" in t for t in texts)
+    # 8. one table text size (the style's 9 pt); smaller only for a table too wide for a landscape page at 9 pt
+    for table in document.tables:
+        sizes = {r.font.size for row in table.rows for cell in row.cells for p in cell.paragraphs for r in p.runs}
+        landscape = round(sum(c.width for c in table.columns) / Cm(0.1)) == 247
+        assert sizes == {None} or (landscape and len(sizes) == 1 and sizes < {Pt(8), Pt(7)}), table.rows[0].cells[0].text
+    # core properties of the package, catalogue phones in one format
+    assert document.core_properties.author == documents.AUTHOR
+    catalogue = json.loads((folder / "tables" / "sluzby_katalog.json").read_text(encoding="utf-8"))
+    phones = [p for group in catalogue["groups"] for entry in group["entries"] for p in entry["phone"]]
+    czech = [p for p in phones if re.fullmatch(r"(420)?\d{9}", re.sub(r"\D", "", p))]  # not a malformed one
+    assert len(czech) > 10 and all(re.fullmatch(rf"\+420{NBSP}\d{{3}}{NBSP}\d{{3}}{NBSP}\d{{3}}", p) for p in czech)
