@@ -379,7 +379,10 @@ def test_real_run_documents_hold_every_figure_and_table(seed_runs, name, tmp_pat
     # every table fills the text width: 16 cm, or 24.7 cm on a landscape page of its own
     widths = [round(sum(c.width for c in table.columns) / Cm(0.1)) for table in document.tables]
     assert set(widths) <= {160, 247}
-    assert len(document.sections) == 1 + 2 * widths.count(247)
+    # landscape pages only for them, consecutive wide tables share them: no empty page between two sections
+    orientations = [section.orientation for section in document.sections]
+    assert all(a != b for a, b in zip(orientations, orientations[1:]))
+    assert orientations.count(WD_ORIENT.LANDSCAPE) <= widths.count(247) and (247 in widths) == (len(orientations) > 1)
 
 
 @pytest.mark.e2e
@@ -521,3 +524,15 @@ def test_real_run_documents_are_ready_to_paste(seed_runs, data_dir, monkeypatch)
     phones = [p for group in catalogue["groups"] for entry in group["entries"] for p in entry["phone"]]
     czech = [p for p in phones if re.fullmatch(r"(420)?\d{9}", re.sub(r"\D", "", p))]  # not a malformed one
     assert len(czech) > 10 and all(re.fullmatch(rf"\+420{NBSP}\d{{3}}{NBSP}\d{{3}}{NBSP}\d{{3}}", p) for p in czech)
+
+
+def test_consecutive_wide_tables_share_landscape_pages(tmp_path):
+    out = ChapterOutput(SOKOLOV, tmp_path / "4107-sokolov", "02_projekce")
+    wide = pd.DataFrame({f"S{i}": np.array([123456789], dtype="int64") for i in range(12)})
+    out.table(wide, "siroka_1", caption="Široká 1", source="ČSÚ")
+    out.table(wide, "siroka_2", caption="Široká 2", source="ČSÚ")
+    fig = _figure()
+    out.figure(fig, "graf", caption="Graf", source="ČSÚ")
+    plt.close(fig)
+    document = Document(build_documents(out.dir)[0])
+    assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]

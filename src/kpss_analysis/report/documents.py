@@ -174,18 +174,23 @@ def _document(folder: Path, orp_name: str, chapters: list[Chapter],
     if chapter_title:
         document.core_properties.title = fmt.text(f"SO ORP {orp_name}: {chapter_title}")
     numbers = dict.fromkeys(CAPTION_LABELS.values(), 0)
-    for chapter in chapters:
-        document.add_heading(fmt.text(chapter.title), level=1)
+    for index, chapter in enumerate(chapters):
+        new_page = _page(document, WD_ORIENT.PORTRAIT)
+        heading = document.add_heading(fmt.text(chapter.title), level=1)
+        # A chapter starts on a new page: its heading is never left alone at the foot of the previous one.
+        heading.paragraph_format.page_break_before = index > 0 and not new_page
         for item in chapter.items:
             kind = _field(item, "kind")
             if kind in CAPTION_LABELS:
                 label = CAPTION_LABELS[kind]
                 numbers[label] += 1
                 if kind == "figure":
+                    _page(document, WD_ORIENT.PORTRAIT)
                     _add_figure(document, folder, item, numbers[label])
                 else:
                     _add_table(document, folder, item, numbers[label], tables)
             elif kind == "catalogue":
+                _page(document, WD_ORIENT.PORTRAIT)
                 _add_catalogue(document, folder, item)
             else:
                 raise DocumentError(f"Manifest item {item.get('name')!r} in {folder} has an unknown kind {kind!r} "
@@ -288,6 +293,8 @@ def _add_table(document: DocxDocument, folder: Path, item: dict, number: int,
                built: dict[str, tuple[bool, BaseOxmlElement]]) -> None:
     """Caption, the table, source and notes; on a landscape page if it is too wide for portrait.
 
+    Consecutive wide tables share landscape pages; the next portrait item turns the page back.
+
     ``built`` keeps every table already built for another document of the same folder
     (whether it fits a portrait page, and its XML): those are copied instead of built again.
     """
@@ -295,13 +302,10 @@ def _add_table(document: DocxDocument, folder: Path, item: dict, number: int,
     if name not in built:
         built[name] = _build_table(document, folder, item)
     fits, tbl = built[name]
-    if not fits:
-        _orient(document.add_section(WD_SECTION.NEW_PAGE), WD_ORIENT.LANDSCAPE)
+    _page(document, WD_ORIENT.PORTRAIT if fits else WD_ORIENT.LANDSCAPE)
     _add_caption(document, CAPTION_LABELS["table"], number, _field(item, "caption"))
     document.element.body._insert_tbl(deepcopy(tbl))
     _add_source(document, _field(item, "source"), item.get("notes"))
-    if not fits:
-        _orient(document.add_section(WD_SECTION.NEW_PAGE), WD_ORIENT.PORTRAIT)
 
 
 def _build_table(document: DocxDocument, folder: Path, item: dict) -> tuple[bool, BaseOxmlElement]:
@@ -346,6 +350,17 @@ def _build_table(document: DocxDocument, folder: Path, item: dict) -> tuple[bool
     return fits, table._tbl
 
 
+def _page(document: DocxDocument, orientation: WD_ORIENT) -> bool:
+    """Continue on pages of ``orientation``: a new section (new page) if the current one differs.
+
+    Returns whether a new section was started.
+    """
+    if document.sections[-1].orientation == orientation:
+        return False
+    _orient(document.add_section(WD_SECTION.NEW_PAGE), orientation)
+    return True
+
+
 def _orient(section, orientation: WD_ORIENT) -> None:
     """Turn a new section (which copies the previous one's page setup) to A4 portrait or landscape."""
     short, long = Mm(210), Mm(297)
@@ -378,7 +393,8 @@ def table_layout(header: list[str], rows: list[list[str]], numeric: list[bool],
                  width: Length, sizes: tuple[int, ...] = TABLE_FONT_SIZES) -> tuple[int, list[Length], bool]:
     """Font size (of ``sizes``) and column widths that fill ``width``, and whether the columns fit in it.
 
-    A column needs its longest number (numbers never wrap), its longest header word and at most
+    A column needs its longest number (numbers never wrap), its longest header word (no-break spaces join
+    words: "k 31. 12. 2020" is one) and at most
     ``_WRAPPING_TEXT`` characters of text; the largest font size at which all columns fit is
     used, and the widths are stretched to ``width`` in proportion to those needs. When they do
     not fit even at the smallest size, they are squeezed at that size and ``fits`` is False.
@@ -387,7 +403,7 @@ def table_layout(header: list[str], rows: list[list[str]], numeric: list[bool],
     for j, name in enumerate(header):
         longest = max((len(row[j]) for row in rows), default=0)
         needs.append(max(longest if numeric[j] else min(longest, _WRAPPING_TEXT),
-                         _BOLD * max(len(word) for word in name.split() or [""]), 3))
+                         _BOLD * max(len(word) for word in name.split(" ") or [""]), 3))
     fitting = [size for size in sizes if sum(n * size * CHAR_WIDTH_PER_PT + CELL_PADDING for n in needs) <= width.cm]
     size = fitting[0] if fitting else sizes[-1]
     widths_cm = [n * size * CHAR_WIDTH_PER_PT + CELL_PADDING for n in needs]

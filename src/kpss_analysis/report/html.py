@@ -22,6 +22,8 @@ _REPORT_TEMPLATE = "kpss_report.html.j2"
 
 #: Screen and print styles of the report (A4, table widths, alignment, page breaks).
 REPORT_CSS = """
+:root { --jp-content-font-family: "Liberation Sans", Arial, sans-serif; --jp-ui-font-family: "Liberation Sans", Arial,
+  sans-serif; }
 .jp-RenderedHTMLCommon table { table-layout: auto; max-width: 100%; border-collapse: collapse; }
 .jp-RenderedHTMLCommon td.text, .jp-RenderedHTMLCommon th.text { text-align: left; white-space: normal; }
 .jp-RenderedHTMLCommon td.num { text-align: right; white-space: nowrap; }
@@ -30,7 +32,6 @@ REPORT_CSS = """
 .jp-OutputArea-output img { max-width: 100%; height: auto; }
 @page { size: A4; margin: 2cm 1.8cm; }
 @media print {
-  body, .jp-Notebook { font-family: "Liberation Sans", Arial, sans-serif; }
   .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
   .jp-RenderedHTMLCommon table { width: 100%; font-size: 8pt; }
   .jp-RenderedHTMLCommon table:has(tr > :nth-child(8)) { font-size: 6.5pt; }
@@ -38,7 +39,9 @@ REPORT_CSS = """
   thead { display: table-header-group; }
   tr, img, .kpss-source { break-inside: avoid; }
   h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
-  .jp-Cell { break-inside: auto; }
+  /* a heading is the end of its Markdown cell: keep the cell with the start of the next one */
+  .jp-MarkdownCell { break-inside: avoid; }
+  .jp-MarkdownCell:has(h1, h2, h3, h4) { break-after: avoid; page-break-after: avoid; }
 }
 """
 
