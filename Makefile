@@ -50,8 +50,11 @@ test-slow: $(STAMP) ## Also run the slow tests (all 206 ORPs)
 bench: $(STAMP) $(DATA_STAMP) ## Time naive papermill vs kpss run vs the floor (BENCH_ARGS="--all --skip naive")
 	$(BIN)/python bench/run_bench.py $(BENCH_ARGS)
 
-lab: $(STAMP) $(DATA_STAMP) ## Open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+# JupyterLab refuses to start as root (containers) unless told so.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab: $(STAMP) $(DATA_STAMP) ## Open JupyterLab on the notebooks (adds --allow-root when run as root)
+	$(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
 clean: ## Remove outputs/ results (keeps data and .venv)
 	find outputs -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +

@@ -373,7 +373,7 @@ def test_orp_ranking_ties_use_min_rank(ranking_inputs):
 def test_describe_ranking(age5, territory):
     ranking = d.compute_orp_ranking(age5, territory, "3051", "share_65plus")
     text = d.describe_ranking(ranking, SOKOLOV, "podle podílu 65+")
-    assert text == "SO ORP Sokolov je 2. z 2 SO ORP kraje Karlovarský kraj seřazených sestupně podle podílu 65+."
+    assert text == "SO ORP Sokolov je 2. z 2 SO ORP Karlovarského kraje seřazených sestupně podle podílu 65+."  # genitive
 
 
 def test_describe_ranking_single_orp_kraj(age5, territory):
@@ -462,11 +462,12 @@ def test_mos_comparison(mos, age5, territory):
     assert table["population_mos"].dtype == "int64"
     assert table["unemployment_share"].tolist() == pytest.approx([4.0, 240 / 65, 336 / 81])
     text = d.describe_mos(table, SOKOLOV)
-    # +3,3 per 1000; natural increase −1 (minus sign); unemployment 4,00 %; 1 obec without a value
+    # +3,3 per 1000; natural increase −1 (minus sign, singular); unemployment 4,0 % (the table's 1 decimal);
+    # 1 obec without a value (Czech plural rules: 1 obec, 2 obce, 5 obcí)
     assert "migrační saldo SO ORP Sokolov +3,3" in text
-    assert "přirozený přírůstek −1 osob" in text
-    assert "4,00\u00a0%" in text
-    assert "Pro 1 obcí ORP údaj o nezaměstnanosti chybí" in text
+    assert "přirozený přírůstek −1 osoba " in text
+    assert "4,0\u00a0%" in text and "4,00" not in text
+    assert "Pro 1\u00a0obec ORP údaj o nezaměstnanosti chybí; do průměru není zahrnuta." in text
 
 
 # --------------------------------------------------------------------------- census

@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import shutil
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Cm, Pt  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from kpss_analysis import fmt  # noqa: E402
 from kpss_analysis.analysis.territory import Orp  # noqa: E402
 from kpss_analysis.report import documents, output
 from kpss_analysis.report.documents import DocumentError, build_documents  # noqa: E402
@@ -117,11 +119,11 @@ def test_orp_document_has_every_item_in_manifest_order(folder):
     assert document.paragraphs[0].text == "SO ORP Sokolov"
     # Chapter headings: the notebook's first H1 (not the H2 before it); without a notebook the chapter id.
     assert _texts(document, "Heading 1") == ["Sociodemografická analýza", "03_socialni_sluzby"]
-    assert _texts(document, "Caption") == [
-        "Tabulka 1: Klíčové ukazatele", "Graf 1: Věková pyramida", "Graf 2: Vysoký graf", "Tabulka 2: Obce SO ORP Sokolov"]
+    assert _texts(document, "Caption") == [f"Tabulka{NBSP}1: Klíčové ukazatele", f"Graf{NBSP}1: Věková pyramida",
+                                           f"Graf{NBSP}2: Vysoký graf", f"Tabulka{NBSP}2: Obce SO ORP Sokolov"]
     assert _texts(document, "Zdroj") == ["Zdroj: ČSÚ, 2024", "Zdroj: ČSÚ, věková pyramida", "Zdroj: ČSÚ, vysoký graf",
-                                         "Zdroj: ČSÚ, obce", "Poznámka: Stav k 1. 1. 2024.",
-                                         f"Zdroj: {CATALOGUE['source']}"]
+                                         "Zdroj: ČSÚ, obce", f"Poznámka: Stav k{NBSP}1.{NBSP}1.{NBSP}2024.",
+                                         f"Zdroj: {fmt.text(CATALOGUE['source'])}"]
     assert len(document.inline_shapes) == 2 and len(document.tables) == 2
     # Numbers are SEQ fields, so Word renumbers them and lists them ("Insert table of figures").
     instructions = [t.text for t in document.element.body.iter(qn("w:instrText"))]
@@ -178,17 +180,17 @@ def test_document_is_czech_a4_with_caption_style(folder):
     assert document.core_properties.language == "cs-CZ"
     fonts = document.styles.element.findall(f".//{qn('w:rFonts')}")
     assert fonts and all(f.get(qn("w:ascii")) == documents.FONT and f.get(qn("w:asciiTheme")) is None for f in fonts)
-    captions = [p for p in document.paragraphs if p.text.startswith(("Graf ", "Tabulka "))]
+    captions = [p for p in document.paragraphs if p.text.startswith((f"Graf{NBSP}", f"Tabulka{NBSP}"))]
     assert {p.style.name for p in captions} == {"Caption"}  # Word's built-in style, for a list of figures
 
 
 def test_catalogue_section_in_json_order(folder):
     document = Document(build_documents(folder)[0])
     assert _texts(document, "Heading 2") == ["Katalog poskytovatelů"]
-    assert _texts(document, "Heading 3") == ["Pečovatelská služba (§ 40)", "Domovy pro seniory (§ 49)"]
+    assert _texts(document, "Heading 3") == [f"Pečovatelská služba (§{NBSP}40)", f"Domovy pro seniory (§{NBSP}49)"]
     start = [p.text for p in document.paragraphs].index("Katalog poskytovatelů")
     section = [p for p in document.paragraphs[start + 1:] if p.text]
-    assert [p.text for p in section] == [
+    assert [p.text for p in section] == [fmt.text(text) for text in [
         CATALOGUE["caption"],
         "Pečovatelská služba (§ 40)",
         "Pečovatelská služba Sokolov",
@@ -203,7 +205,7 @@ def test_catalogue_section_in_json_order(folder):
         "Alzheimer centrum Chodov",
         f"Poskytovatel: Chodov, s. r. o., IČO{NBSP}12345678\nForma: pobytová",
         f"Zdroj: {CATALOGUE['source']}",
-    ]
+    ]]
     names = [p for p in section if p.text in {"Pečovatelská služba Sokolov", "Alzheimer centrum Chodov"}]
     assert all(run.bold for p in names for run in p.runs)
 
@@ -247,10 +249,15 @@ def test_bad_inputs_say_what_to_do(folder, tmp_path):
     (folder / "tables" / "katalog.json").write_text('{"caption": "x", "groups": []}', encoding="utf-8")
     with pytest.raises(DocumentError, match=r"katalog\.json is not a providers' catalogue.*'source'"):
         build_documents(folder)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest["items"][0]["source"] = "jiný zdroj"
-    output.write_json(folder / "manifest.json", manifest)
-    with pytest.raises(DocumentError, match=r"01_klicove_ukazatele\.xlsx has no line 'Zdroj: jiný zdroj'"):
+    (folder / "tables" / "katalog.json").write_text(json.dumps(CATALOGUE), encoding="utf-8")
+    shown = folder / "tables" / f"01_klicove_ukazatele{output.TABLE_JSON}"
+    table = json.loads(shown.read_text(encoding="utf-8"))
+    shown.write_text(json.dumps({**table, "rows": [row[:-1] for row in table["rows"]]}), encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"01_klicove_ukazatele\.table\.json is not a table as ChapterOutput"
+                                            r"\.table writes it \(ValueError: 3 headers, 3 numeric flags, row lengths \[2\]"):
+        build_documents(folder)
+    shown.unlink()
+    with pytest.raises(DocumentError, match=r"Table '01_klicove_ukazatele' of chapter 01_demografie: file .*missing"):
         build_documents(folder)
 
 
@@ -298,9 +305,9 @@ def test_too_wide_table_gets_a_landscape_page(tmp_path):
     assert {round(s.left_margin.cm, 2) for s in document.sections} == {2.5}
     captions = {p.text: p._p for p in document.paragraphs if p.style.name == "Caption"}
     wide_table, narrow_table = document.tables
-    assert _section_of(document, captions["Tabulka 1: Široká tabulka"]) == 1
+    assert _section_of(document, captions[f"Tabulka{NBSP}1: Široká tabulka"]) == 1
     assert _section_of(document, wide_table._tbl) == 1
-    assert _section_of(document, captions["Tabulka 2: Úzká tabulka"]) == 2
+    assert _section_of(document, captions[f"Tabulka{NBSP}2: Úzká tabulka"]) == 2
     assert sum(c.width for c in wide_table.columns) == pytest.approx(Cm(24.7), abs=Cm(0.01))
     assert {r.font.size for cell in wide_table.rows[1].cells for r in cell.paragraphs[0].runs} == {Pt(8)}
     assert wide_table.rows[1].cells[0].text == f"123{NBSP}456{NBSP}789"
@@ -358,21 +365,24 @@ def test_real_run_documents_hold_every_figure_and_table(seed_runs, name, tmp_pat
     assert [p.name for p in paths] == [f"{folder.name}.docx"] + [f"{folder.name}_{c}.docx" for c in chapters]
     document = Document(paths[0])
     figures = [i for i in items if i["kind"] == "figure"]
-    tables = [i for i in items if i["kind"] == "table"]
+    tables = [i for i in items if i["kind"] == "table" and i["in_documents"]]
     assert len(document.inline_shapes) == len(figures) >= 8
     assert len(document.tables) == len(tables) >= 8
     assert _texts(document, "Heading 1")[0] == "Sociodemografická analýza"
     captions = _texts(document, "Caption")
     numbers = [c.split(":")[0] for c in captions if c.startswith("Graf")]
-    assert numbers == [f"Graf {n}" for n in range(1, len(figures) + 1)]
-    assert f"Tabulka 1: {tables[0]['caption']}" in captions
+    assert numbers == [f"Graf{NBSP}{n}" for n in range(1, len(figures) + 1)]
+    assert f"Tabulka{NBSP}1: {tables[0]['caption']}" in captions
     # every cell of the Word tables is Czech-formatted text: no decimal point, no bare float repr
     cells = [cell.text for table in document.tables for row in table.rows[1:] for cell in row.cells]
     assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d+", c)]
     # every table fills the text width: 16 cm, or 24.7 cm on a landscape page of its own
     widths = [round(sum(c.width for c in table.columns) / Cm(0.1)) for table in document.tables]
     assert set(widths) <= {160, 247}
-    assert len(document.sections) == 1 + 2 * widths.count(247)
+    # landscape pages only for them, consecutive wide tables share them: no empty page between two sections
+    orientations = [section.orientation for section in document.sections]
+    assert all(a != b for a, b in zip(orientations, orientations[1:]))
+    assert orientations.count(WD_ORIENT.LANDSCAPE) <= widths.count(247) and (247 in widths) == (len(orientations) > 1)
 
 
 @pytest.mark.e2e
@@ -387,3 +397,142 @@ def test_real_run_html_report_is_self_contained(seed_runs, tmp_path):
         images = [o for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"
                   for o in c.outputs if "image/png" in o.get("data", {})]
         assert html.count('src="data:image/png;base64,') == len(images) > 0, notebook.name
+
+
+def test_export_html_prints_on_a4_without_paths_and_with_czech_typography(tmp_path):
+    folder = tmp_path / ".4107-sokolov.partial"  # a run writes into the staging folder first
+    folder.mkdir()
+    final = tmp_path / "4107-sokolov"
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## Obce\n\nStav k 31. 12. 2020, změna -1,1 %."),
+        nbformat.v4.new_code_cell("x", execution_count=1, outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/markdown": f"Výstupy se ukládají do `{final}`, kopie v `{folder}/tables`."})]),
+    ])
+    nbformat.write(notebook, folder / "01_x.ipynb")
+    html = export_html(folder / "01_x.ipynb", folder / "01_x.html").read_text(encoding="utf-8")
+    assert str(tmp_path) not in html and "<code>4107-sokolov</code>" in html and "4107-sokolov/tables" in html
+    assert f"k{NBSP}31.{NBSP}12.{NBSP}2020" in html and "\u22121,1" in html
+    # print: A4 pages, headings kept with what follows, tables within the page width, text left-aligned
+    for rule in ("@page { size: A4;", "break-after: avoid", "overflow: visible !important",
+                 "td.text { text-align: left; white-space: normal; }", "thead { display: table-header-group; }"):
+        assert rule in html.replace(", .jp-RenderedHTMLCommon th.text", ""), rule
+
+
+def test_html_table_has_its_source_line(tmp_path):
+    out = ChapterOutput(SOKOLOV, tmp_path / "4107-sokolov", "01_demografie")
+    view = out.table(pd.DataFrame({"Obec": ["Sokolov"], "Obyvatelé": [22155]}), "t", caption="Obce",
+                     source="ČSÚ, 2024", notes="Stav k 1. 1. 2024.")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("out.table(...)", execution_count=1, outputs=[
+        nbformat.v4.new_output("execute_result", data={"text/html": view._repr_html_()}, execution_count=1)])])
+    nbformat.write(notebook, out.dir / "01_x.ipynb")
+    html = export_html(out.dir / "01_x.ipynb", out.dir / "01_x.html").read_text(encoding="utf-8")
+    assert re.search(r'</table>\s*<p class="kpss-source">Zdroj: ČSÚ, 2024</p><p class="kpss-source">Poznámka: Stav', html)
+    assert 'class="data row0 col0 text"' in html and 'class="data row0 col1 num"' in html
+
+
+def test_documents_skip_analyst_tables_and_set_core_properties(tmp_path):
+    out = ChapterOutput(SOKOLOV, tmp_path / "4107-sokolov", "03_socialni_sluzby")
+    frame = pd.DataFrame({"Název": ["Služba v Brně"], "IČO": ["00000001"]})
+    out.table(frame, "kontrola", caption="Služby bez adresy", source="MPSV", in_documents=False)
+    out.table(frame.assign(Název="Služba"), "plan", caption="Služby", source="MPSV")
+    document = Document(build_documents(out.dir)[0])
+    assert _texts(document, "Caption") == [f"Tabulka{NBSP}1: Služby"] and len(document.tables) == 1
+    properties = document.core_properties
+    assert properties.author == "kpss-analysis" and properties.title == "SO ORP Sokolov"
+    assert properties.created.year >= 2026 and "python-docx" not in (properties.author, properties.last_modified_by)
+
+
+def test_table_text_has_one_size_unless_landscape_needs_a_smaller_one(tmp_path):
+    out = ChapterOutput(SOKOLOV, tmp_path / "4107-sokolov", "02_projekce")
+    # 10 columns of 9-digit numbers: too wide for portrait at 9 pt, fits landscape at 9 pt
+    out.table(pd.DataFrame({f"S{i}": np.array([123456789], dtype="int64") for i in range(10)}), "siroka",
+              caption="Široká", source="ČSÚ")
+    out.table(pd.DataFrame({"A": [1], "B": [2]}), "uzka", caption="Úzká", source="ČSÚ")
+    document = Document(build_documents(out.dir)[0])
+    sizes = [{r.font.size for cell in t.rows[1].cells for r in cell.paragraphs[0].runs} for t in document.tables]
+    assert sizes == [{None}, {None}]  # both at the style's 9 pt: the wide one on a landscape page, not shrunk
+    assert document.styles[documents.TABLE_STYLE].font.size == Pt(9)
+    assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+
+
+def _docx_texts(document) -> list[str]:
+    return [p.text for p in document.paragraphs] + [cell.text for table in document.tables for row in table.rows
+                                                    for cell in row.cells]
+
+
+@pytest.mark.e2e
+def test_real_run_documents_are_ready_to_paste(seed_runs, data_dir, monkeypatch):
+    """Issue 19 on the real Sokolov run: every defect a plan editor found, checked in the outputs."""
+    from kpss_analysis.data import load
+
+    folder = seed_runs["Sokolov"]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    items = {(i["kind"], i["name"]): i for i in manifest["items"]}
+    document = Document(folder / "dokumenty" / f"{folder.name}.docx")
+    services = Document(folder / "dokumenty" / f"{folder.name}_03_socialni_sluzby.docx")
+    captions = _texts(document, "Caption")
+    # 1. the capacity-gap table is in the DOCX (beside its figure), not replaced by it
+    gap = items[("table", "sluzby_potreba_kapacit")]
+    assert any(re.fullmatch(rf"Tabulka{NBSP}\d+: {re.escape(gap['caption'])}", c) for c in captions)
+    assert ("figure", "sluzby_potreba_kapacit_graf") in items
+    # 2. no national list: the services tables name no obec outside the ORP
+    territory = (monkeypatch.setenv("KPSS_DATA_DIR", str(data_dir)), load.load_territory())[1]
+    inside = set(territory.loc[territory["orp_kod"] == "4107", "obec_nazev"])
+    outside = sorted(set(territory["obec_nazev"]) - inside, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, outside)) + r")\b")
+    cells = [cell.text for table in services.tables for row in table.rows for cell in row.cells]
+    assert sorted({hit for cell in cells for hit in pattern.findall(cell)}) == []
+    assert not items[("table", "sluzby_bez_adresy")]["in_documents"]
+    # 3. whole numbers of services and a Poznámka on how they are counted
+    overview = json.loads((folder / "tables" / "sluzby_prehled.table.json").read_text(encoding="utf-8"))
+    assert all("," not in cell for row in overview["rows"] for cell in row[1:])
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any(p.startswith("Poznámka: Služba se v") for p in paragraphs)
+    capacities = json.loads((folder / "tables" / "sluzby_kapacity.table.json").read_text(encoding="utf-8"))
+    assert all("," not in cell for row in capacities["rows"] for cell in row[3:])
+    # 4. Czech typography: no breakable date, no hyphen for a minus, in any text of the document
+    texts = _docx_texts(document)
+    assert [t for t in texts if re.search(r"\d{1,2}\. \d{1,2}\.", t)] == []
+    assert [t for t in texts if re.search(r"(?<![\w)\]./-])-\d", t)] == []
+    assert any("\u2212" in t for t in texts)
+    # 5. no absolute path in any output a person opens
+    root = str(folder.parent)
+    outputs = [*folder.glob("*.html"), *folder.glob("dokumenty/*.docx"), *folder.glob("tables/*.xlsx")]
+    leaks = []
+    for path in outputs:
+        if path.suffix == ".html":
+            leaks += [path.name] if root in path.read_text(encoding="utf-8") else []
+        else:
+            with zipfile.ZipFile(path) as archive:
+                leaks += [f"{path.name}:{n}" for n in archive.namelist() if root.encode() in archive.read(n)]
+    assert leaks == []
+    # 6. one figure width; 7. kraj names in the genitive
+    widths = set()
+    for png in folder.glob("figures/**/*.png"):
+        with Image.open(png) as image:
+            widths.add(image.width)
+    assert len(widths) == 1
+    assert not [t for t in texts if "kraje Karlovarský kraj" in t] and any("Karlovarského kraje" in t for t in texts)
+    # 8. one table text size (the style's 9 pt); smaller only for a table too wide for a landscape page at 9 pt
+    for table in document.tables:
+        sizes = {r.font.size for row in table.rows for cell in row.cells for p in cell.paragraphs for r in p.runs}
+        landscape = round(sum(c.width for c in table.columns) / Cm(0.1)) == 247
+        assert sizes == {None} or (landscape and len(sizes) == 1 and sizes < {Pt(8), Pt(7)}), table.rows[0].cells[0].text
+    # core properties of the package, catalogue phones in one format
+    assert document.core_properties.author == documents.AUTHOR
+    catalogue = json.loads((folder / "tables" / "sluzby_katalog.json").read_text(encoding="utf-8"))
+    phones = [p for group in catalogue["groups"] for entry in group["entries"] for p in entry["phone"]]
+    czech = [p for p in phones if re.fullmatch(r"(420)?\d{9}", re.sub(r"\D", "", p))]  # not a malformed one
+    assert len(czech) > 10 and all(re.fullmatch(rf"\+420{NBSP}\d{{3}}{NBSP}\d{{3}}{NBSP}\d{{3}}", p) for p in czech)
+
+
+def test_consecutive_wide_tables_share_landscape_pages(tmp_path):
+    out = ChapterOutput(SOKOLOV, tmp_path / "4107-sokolov", "02_projekce")
+    wide = pd.DataFrame({f"S{i}": np.array([123456789], dtype="int64") for i in range(12)})
+    out.table(wide, "siroka_1", caption="Široká 1", source="ČSÚ")
+    out.table(wide, "siroka_2", caption="Široká 2", source="ČSÚ")
+    fig = _figure()
+    out.figure(fig, "graf", caption="Graf", source="ČSÚ")
+    plt.close(fig)
+    document = Document(build_documents(out.dir)[0])
+    assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]

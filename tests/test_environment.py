@@ -42,3 +42,30 @@ def test_environment_installs_the_package_itself():
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert pip_section[-1] == "-e ."
     assert "conda-forge" in env["channels"]
+
+
+def _make_lab_command(uid: str, tmp_path: Path) -> str:
+    """The command `make lab` would run for a user with this uid (dry run, setup and data assumed done)."""
+    import os
+    import subprocess
+
+    fake_id = tmp_path / "id"
+    fake_id.write_text(f"#!/bin/sh\necho {uid}\n", encoding="utf-8")
+    fake_id.chmod(0o755)
+    result = subprocess.run(["make", "-n", "-o", ".venv/.kpss-installed", "-o", "data/processed/build_report.json",
+                             "lab", "KPSS_DATA_DIR="], cwd=ROOT, capture_output=True, text=True, check=True,
+                            env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"})
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_make_lab_allows_root_only_for_root(tmp_path):
+    assert _make_lab_command("0", tmp_path).endswith("jupyter lab notebooks/ --allow-root")
+    assert _make_lab_command("1000", tmp_path).endswith("jupyter lab notebooks/")
+
+
+def test_index_template_ships_with_the_package():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["package-data"]["kpss_analysis"]
+    templates = sorted((ROOT / "src" / "kpss_analysis" / "report" / "templates").glob("*.j2"))
+    assert [t.name for t in templates] == ["index.html.j2"]
+    assert "report/templates/*.j2" in patterns

@@ -35,7 +35,7 @@ SOKOLOV = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 31)
     (0.5, 0, "1"),
     (0.05, 1, "0,1"),              # from repr '0.05', not the binary 0.05000000000000000277
     (2.675, 2, "2,68"),            # binary 2.67499999… would give 2,67
-    (-3.25, 1, "-3,3"),            # half away from zero for negatives
+    (-3.25, 1, "\u22123,3"),       # half away from zero for negatives; the minus sign, never a hyphen
     (12345.678, 1, f"12{NBSP}345,7"),
     (10701777, 0, f"10{NBSP}701{NBSP}777"),
     (1234567.891, 2, f"1{NBSP}234{NBSP}567,89"),
@@ -121,13 +121,13 @@ def test_table_xlsx(out, frame):
     assert isinstance(sheet["B5"].value, int) and sheet["B5"].value == 2800
     assert isinstance(sheet["C5"].value, float) and sheet["C5"].value == 18.75
     # ints → '#,##0', floats → '#,##0.0', text untouched
-    assert sheet["B4"].number_format == "#,##0" and sheet["B5"].number_format == "#,##0"
-    assert sheet["C4"].number_format == "#,##0.0" and sheet["C5"].number_format == "#,##0.0"
+    assert sheet["B4"].number_format == fmt.excel_format(0) and sheet["B5"].number_format == fmt.excel_format(0)
+    assert sheet["C4"].number_format == fmt.excel_format(1) and sheet["C5"].number_format == fmt.excel_format(1)
     assert sheet["A4"].number_format == "General"
     # 2 data rows: header 3, rows 4-5, blank 6, source in row 2 + 5 = 7, note in 8
     assert sheet["A6"].value is None
     assert sheet["A7"].value == "Zdroj: ČSÚ, 2020"
-    assert sheet["A8"].value == "Poznámka: Stav k 31. 12. 2020."
+    assert sheet["A8"].value == f"Poznámka: Stav k{NBSP}31.{NBSP}12.{NBSP}2020."  # no-break spaces (fmt.text)
     assert sheet.max_row == 8
     assert sheet.freeze_panes == "A4"
 
@@ -135,8 +135,8 @@ def test_table_xlsx(out, frame):
 def test_table_explicit_decimals(out, frame):
     out.table(frame, "t", caption="c", source="s", decimals={"Podíl 65+ (%)": 2, "Obyvatelé": 1})
     sheet = openpyxl.load_workbook(out.dir / "tables" / "t.xlsx")["Tabulka"]
-    assert sheet["B4"].number_format == "#,##0.0"
-    assert sheet["C4"].number_format == "#,##0.00"
+    assert sheet["B4"].number_format == fmt.excel_format(1)
+    assert sheet["C4"].number_format == fmt.excel_format(2)
     # no notes → the source line is the last row
     assert sheet["A7"].value == "Zdroj: s" and sheet.max_row == 7
 
@@ -149,8 +149,8 @@ def test_table_row_decimals(out):
     })
     styler = out.table(key_figures, "kf", caption="Klíčové ukazatele", source="ČSÚ", row_decimals=[0, 1, 0])
     sheet = openpyxl.load_workbook(out.dir / "tables" / "kf.xlsx")["Tabulka"]
-    assert [sheet[f"B{r}"].number_format for r in (4, 5, 6)] == ["#,##0", "#,##0.0", "#,##0"]
-    assert [sheet[f"C{r}"].number_format for r in (4, 5, 6)] == ["#,##0", "#,##0.0", "#,##0"]
+    assert [sheet[f"B{r}"].number_format for r in (4, 5, 6)] == [fmt.excel_format(0), fmt.excel_format(1), fmt.excel_format(0)]
+    assert [sheet[f"C{r}"].number_format for r in (4, 5, 6)] == [fmt.excel_format(0), fmt.excel_format(1), fmt.excel_format(0)]
     assert sheet["A5"].number_format == "General"
     assert sheet["B5"].value == 123.456  # the value itself is not rounded
     assert sheet["A8"].value == "Zdroj: ČSÚ"  # 3 rows + 5
@@ -190,7 +190,8 @@ def test_table_manifest_and_replacement(out, frame):
     assert sorted(names) == ["01_obce", "02_jine"]  # replaced, not duplicated
     item = next(i for i in manifest["items"] if i["name"] == "01_obce")
     assert item == {"kind": "table", "name": "01_obce", "chapter": "01_demografie", "caption": "První, znovu",
-                    "source": "ČSÚ 2", "notes": None, "files": ["tables/01_obce.xlsx", "tables/01_obce.csv"]}
+                    "source": "ČSÚ 2", "notes": None, "in_documents": True,
+                    "files": ["tables/01_obce.xlsx", "tables/01_obce.csv", "tables/01_obce.table.json"]}
     # the re-saved table has 1 row: the source line moved to row 1 + 5 = 6
     sheet = openpyxl.load_workbook(out.dir / "tables" / "01_obce.xlsx")["Tabulka"]
     assert sheet["A6"].value == "Zdroj: ČSÚ 2"
@@ -310,3 +311,63 @@ def test_table_csv_whole_number_columns_of_floats_have_no_decimals(out):
     lines = (out.dir / "tables" / "t.csv").read_text(encoding="utf-8-sig").splitlines()
     # Half up (0,25 → 0,3; a float 1.35 is shown as 1,4 like fmt.number), a missing count stays empty.
     assert lines == ["Rok;Obyvatelé;Podíl", "2030;8317;0,3", "2040;;1,4"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("stav k 31. 12. 2020", f"stav k{NBSP}31.{NBSP}12.{NBSP}2020"),      # a date never breaks
+    ("Stav k 1. 1. roku", f"Stav k{NBSP}1.{NBSP}1. roku"),
+    ("na 1 000 obyvatel", f"na 1{NBSP}000 obyvatel"),                  # nor a number
+    ("služby podle § 37", f"služby podle §{NBSP}37"),
+    ("změna -1,1 a (-2)", f"změna −1,1 a{NBSP}(−2)"),                    # minus sign, not a hyphen
+    ("kód 2020-12-31, ORP-1, x-1", "kód 2020-12-31, ORP-1, x-1"),        # hyphens in dates, codes, words stay
+    ("v roce 2030, 2040", f"v{NBSP}roce 2030, 2040"),                    # one-letter prepositions
+])
+def test_text_typography(raw, expected):
+    assert fmt.text(raw) == expected
+
+
+@pytest.mark.parametrize("count, expected", [(0, "obcí"), (1, "obec"), (2, "obce"), (4, "obce"), (5, "obcí"),
+                                             (21, "obcí"), (1.5, "obce")])
+def test_plural_follows_cldr_rules(count, expected):
+    assert fmt.plural(count, "obec", "obce", "obcí") == expected
+
+
+def test_kraj_cases_and_phone():
+    assert fmt.kraj_genitive("Karlovarský kraj") == "Karlovarského kraje"
+    assert fmt.kraj_locative("Kraj Vysočina") == "kraji Vysočina"
+    assert fmt.kraj_genitive("Hlavní město Praha") == "hlavního města Prahy"
+    assert fmt.phone("359800111") == f"+420{NBSP}359{NBSP}800{NBSP}111"
+    assert fmt.phone("+420 602-123-456") == f"+420{NBSP}602{NBSP}123{NBSP}456"
+    assert fmt.phone(" +49 30 1234 ") == "+49 30 1234"  # not Czech: as given
+
+
+def test_display_json_is_what_documents_show(out):
+    frame = pd.DataFrame({"Druh": ["Domov A-1", "Celkem"], "Rok": [2030, 2040], "Lůžka": [213.4, -0.04],
+                          "Rozdíl": [-12.5, np.nan]})
+    view = out.table(frame, "t", caption="Stav k 31. 12. 2020", source="ČSÚ", notes="Dělení § 37.",
+                     decimals={"Rok": None, "Lůžka": 0})
+    shown = json.loads((out.dir / "tables" / "t.table.json").read_text(encoding="utf-8"))
+    assert shown == {"caption": f"Stav k{NBSP}31.{NBSP}12.{NBSP}2020", "source": "ČSÚ",
+                     "notes": f"Dělení §{NBSP}37.", "header": ["Druh", "Rok", "Lůžka", "Rozdíl"],
+                     "numeric": [False, True, True, True],
+                     "rows": [["Domov A-1", "2030", "213", "\u221212,5"], ["Celkem", "2040", "0", "–"]]}
+    # the notebook shows the same cells, text left and numbers right, and the Zdroj/Poznámka lines below
+    html = view.to_html()
+    assert "\u221212,5<" in html and 'class="kpss-source">Zdroj: ČSÚ<' in html and "Poznámka: Dělení" in html
+    assert "text-align: left" in html and "text-align: right" in html
+    # XLSX: full precision, the minus sign in the display format, header row height, print setup
+    sheet = openpyxl.load_workbook(out.dir / "tables" / "t.xlsx")["Tabulka"]
+    assert sheet["C4"].value == 213.4 and sheet["D4"].number_format == '#,##0.0;"\u2212"#,##0.0'
+    assert sheet.row_dimensions[3].height >= 15
+    assert sheet.print_title_rows == "$3:$3" and sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_catalogue_phone_numbers_in_one_format(out):
+    entry = {"name": "PS", "provider": "Město", "ico": "1", "addresses": [], "forms": [], "capacities": [],
+             "web": [], "email": [], "phone": ["359 800 111", "+420602123456"]}
+    out.catalogue([{"druh": "Pečovatelská služba", "paragraph": "§ 40", "group": "péče", "entries": [entry]}],
+                  "katalog", caption="Katalog", source="MPSV")
+    data = json.loads((out.dir / "tables" / "katalog.json").read_text(encoding="utf-8"))
+    assert data["groups"][0]["entries"][0]["phone"] == [f"+420{NBSP}359{NBSP}800{NBSP}111",
+                                                       f"+420{NBSP}602{NBSP}123{NBSP}456"]

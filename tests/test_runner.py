@@ -295,7 +295,7 @@ def test_index_shows_projection_and_services_figures(tmp_path):
         "orp": {"code": "4107", "name": "Sokolov"},
         "projekce": {"base_year": 2021, "horizon_years": [2030, 2040],
                      "variants": {"A": {"orp": {"2040": {"total": 74623.4, "65+": 19608.0, "80+": 6147.3}}}}},
-        "socialni_sluzby": {"snapshot": "2026-09-04", "orp": {"services": 15.6667, "beds_ds_dzr": 242.0,
+        "socialni_sluzby": {"snapshot": "2026-09-04", "orp": {"services": 15.6667, "services_count": 16, "beds_ds_dzr": 242.0,
                                                               "beds_per_1000_75plus": 46.0164}},
     }), encoding="utf-8")
     (folder / "02_projekce.html").write_text("<html></html>", encoding="utf-8")
@@ -303,7 +303,7 @@ def test_index_shows_projection_and_services_figures(tmp_path):
     assert '<th colspan="2" class="group">Projekce obyvatel</th><th colspan="3" class="group">Sociální služby</th>' in page
     assert "<th>Obyvatelé 65+ k 1. 1. 2040 (projekce, var. A)</th>" in page
     assert f'data-value="19608.0">19{NBSP}608</td>' in page and f">6{NBSP}147</td>" in page
-    assert '>15,7</td>' in page and '>242</td>' in page and '>46,0</td>' in page
+    assert ">16</td>" in page and "15,7" not in page and '>242</td>' in page and '>46,0</td>' in page
     assert "base_year" not in page and "2021" not in page
     assert "Data sestavena: 23.\u00a011.\u00a02026." in page
     assert '<a href="4107-sokolov/02_projekce.html">02_projekce&nbsp;(HTML)</a>' in page

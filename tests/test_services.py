@@ -25,7 +25,8 @@ from shapely.geometry import Point, box
 
 matplotlib.use("Agg")
 
-from kpss_analysis.analysis import capacity, catalogue, services_text
+from kpss_analysis import fmt
+from kpss_analysis.analysis import capacity, catalogue, service_counts, services_text
 from kpss_analysis.analysis import services as svc
 from kpss_analysis.analysis.territory import Orp  # noqa: E402
 from kpss_analysis.errors import DataValidationError, ParameterError  # noqa: E402
@@ -421,14 +422,21 @@ def test_chapter_output_catalogue_files_and_manifest(services, capacities, place
     paths = out.catalogue(groups, "katalog", caption="Katalog služeb", source=services_text.source_text(META))
     assert [p.name for p in paths] == ["katalog.xlsx", "katalog.json"]
     data = json.loads(paths[1].read_text(encoding="utf-8"))
-    assert data == {"caption": "Katalog služeb", "source": services_text.source_text(META), "groups": groups}
+    # texts through the one formatting layer; phone numbers in one format ("+420 123 456 789")
+    source = fmt.text(services_text.source_text(META))
+    phones = [entry["phone"] for group in data["groups"] for entry in group["entries"] if entry["phone"]]
+    assert phones == [["+420\u00a0123\u00a0456\u00a0789", "+420\u00a0987\u00a0654\u00a0321"]]
+    for group in groups:
+        for entry in group["entries"]:
+            entry["phone"] = [fmt.phone(p) for p in entry["phone"]]
+    assert data == {"caption": "Katalog služeb", "source": source, "groups": groups}
     sheet = load_workbook(paths[0]).active
     assert [c.value for c in sheet[3]][:6] == ["Druh služby", "§", "Skupina", "Název služby", "Poskytovatel", "IČO"]
     assert sheet.max_row - 3 - 2 == 6  # one row per service, the source line after a blank row
     assert sheet["G8"].value == "Ulice p1, a1; Ulice p2, a2" and sheet["F8"].value == "00000001"  # Domov Chodov
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["items"][0] == {"kind": "catalogue", "name": "katalog", "chapter": "03_socialni_sluzby",
-                                    "caption": "Katalog služeb", "source": services_text.source_text(META),
+                                    "caption": "Katalog služeb", "source": source,
                                     "files": ["tables/katalog.xlsx", "tables/katalog.json"]}
 
 
@@ -462,12 +470,14 @@ def test_map_legend_counts_groups_and_hollow_places(services, capacities, places
 def test_summary_numbers(services, capacities, places, age5, territory):
     summary = services_text.services_summary(services, capacities, places, age5, territory, ORP_A, META)
     assert summary["orp"] == {"code": "1001", "name": "SO ORP Alfa", "services": pytest.approx(2 / 3 + 4.5, abs=1e-4),
-                              "beds_ds": 75.0, "beds_dzr": 30.0, "beds_ds_dzr": 105.0, "population_75plus": 900,
+                              "services_count": 6, "beds_ds": 75.0, "beds_dzr": 30.0, "beds_ds_dzr": 105.0, "population_75plus": 900,
                               "beds_per_1000_75plus": pytest.approx(116.6667)}
     assert summary["cr"]["beds_ds_dzr"] == 175.0 and summary["cr"]["services"] == 9.0
     assert summary["snapshot"] == "2026-09-04" and summary["population_date"] == "2020-12-31"
     text = services_text.describe_overview(summary, ORP_A)
     assert "stav k 4.\u00a09.\u00a02026" in text and "116,7" in text
+    # whole services in the text as in the table, with the Czech plural of the noun
+    assert "adresu **6** registrovaných sociálních služeb (v kraji 7, v Česku 9)" in text
 
 
 def test_describe_unlocated(services, capacities, places):
@@ -484,3 +494,23 @@ def test_unlocated_services_are_listed_in_catalogue_order():
     # Service 2 has an address; by druh, then name in Czech collation ("Ch" after "H", "Č" after "C").
     assert out["Název služby"].tolist() == ["Č", "Cesta", "Chráněné bydlení"]
     assert list(out.columns) == ["Druh služby", "Název služby", "Poskytovatel", "IČO"]
+
+
+# --------------------------------------------------------------------------- whole counts for plan tables
+
+
+def test_whole_counts_count_each_service_once_per_unit(services, capacities, places):
+    # ORP 1001 holds a place of s1 (a1, a2), s2, s3, s7, s8, s9: 6 services, though s1 has a third place in 1002
+    table = service_counts.compute_unit_overview_counts(services, capacities, places, ORP_A).set_index("key")
+    orp, kraj, cr = (table[column] for column in table.columns[1:])
+    assert orp[["total", "pob", "amb", "ter"]].tolist() == [6, 5, 1, 1]  # s3 has two forms: in both, once in total
+    assert kraj[["total", "pob", "amb", "ter"]].tolist() == [7, 5, 2, 1]  # + s5 (poradna in 1002)
+    assert cr[["total", "pob", "amb", "ter"]].tolist() == [9, 6, 2, 2]  # every service, s4 without address too
+    assert orp.dtype == "int64" and orp["providers"] == 4  # A, B, E, F
+
+
+def test_whole_druh_forma_table_total_row_is_the_sum(services, capacities, places):
+    table = service_counts.compute_druh_forma_counts(services, capacities, places, ORP_A)
+    assert table["druh_name"].tolist()[-1] == "Celkem"
+    assert table["total"].tolist() == [1, 4, 1, 6]  # § 40 (s3), § 49 (s1, s7, s8, s9), § 50 (s2), total
+    assert table.iloc[-1][["pob", "amb", "ter"]].tolist() == [5, 1, 1]

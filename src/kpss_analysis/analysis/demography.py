@@ -459,7 +459,10 @@ def describe_ranking(ranking: pd.DataFrame, orp: Orp, what: str) -> str:
         return (f"Kraj {orp.kraj_name} tvoří jediný správní obvod ORP, srovnání mezi ORP kraje proto nemá smysl; "
                 "srovnání s Českem je v tabulce klíčových ukazatelů.")
     rank = int(ranking.loc[ranking["orp_kod"] == orp.code, "rank"].iloc[0])
-    return f"SO ORP {orp.name} je {rank}. z {len(ranking)} SO ORP kraje {orp.kraj_name} seřazených sestupně {what}."
+    from kpss_analysis import fmt
+
+    return (f"SO ORP {orp.name} je {rank}. z {len(ranking)} SO ORP {fmt.kraj_genitive(orp.kraj_name)} "
+            f"seřazených sestupně {what}.")
 
 
 def compute_mos_comparison(mos: pd.DataFrame, age5: pd.DataFrame, territory: pd.DataFrame, orp: Orp) -> pd.DataFrame:
@@ -496,11 +499,14 @@ def describe_mos(mos_units: pd.DataFrame, orp: Orp) -> str:
     text = (
         f"V roce 2024 činilo migrační saldo SO ORP {orp.name} {fmt.signed(o['migration_balance_per_1000'], 1)} "
         f"na 1 000 obyvatel (kraj {fmt.signed(k['migration_balance_per_1000'], 1)}, Česko "
-        f"{fmt.signed(c['migration_balance_per_1000'], 1)}) a přirozený přírůstek {fmt.signed(o['natural_increase'])} osob "
+        f"{fmt.signed(c['migration_balance_per_1000'], 1)}) a přirozený přírůstek {fmt.signed(o['natural_increase'])} "
+        f"{fmt.plural(abs(o['natural_increase']), 'osoba', 'osoby', 'osob')} "
         f"({fmt.signed(o['natural_increase_per_1000'], 1)} na 1 000 obyvatel). Podíl nezaměstnaných osob byl "
-        f"{fmt.percent(o['unemployment_share'], 2)} (kraj {fmt.percent(k['unemployment_share'], 2)}, "
-        f"Česko {fmt.percent(c['unemployment_share'], 2)})."
+        f"{fmt.percent(o['unemployment_share'])} (kraj {fmt.percent(k['unemployment_share'])}, "
+        f"Česko {fmt.percent(c['unemployment_share'])})."  # the table's precision: 1 decimal
     )
-    if o["obce_without_unemployment"]:
-        text += f" Pro {int(o['obce_without_unemployment'])} obcí ORP údaj o nezaměstnanosti chybí; do průměru nejsou zahrnuty."
+    missing = int(o["obce_without_unemployment"])
+    if missing:
+        text += (f" Pro {fmt.count(missing, 'obec', 'obce', 'obcí')} ORP údaj o nezaměstnanosti chybí; do průměru "
+                 f"{'není zahrnuta' if missing == 1 else 'nejsou zahrnuty'}.")
     return text

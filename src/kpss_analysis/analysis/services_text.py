@@ -12,6 +12,7 @@ from kpss_analysis import fmt
 from kpss_analysis.analysis.capacity import POPULATION_DATE, compute_target_population
 from kpss_analysis.analysis.catalogue import czech_sort_key
 from kpss_analysis.analysis.demography import comparison_units
+from kpss_analysis.analysis.service_counts import compute_present_counts
 from kpss_analysis.analysis.services import (
     DS,
     DZR,
@@ -67,7 +68,8 @@ def services_summary(services: pd.DataFrame, capacities: pd.DataFrame, places: p
                      territory: pd.DataFrame, orp: Orp, meta: Mapping[str, str]) -> dict:
     """Key figures as numbers for ``summary.json``: ``{"orp": {...}, "kraj": {...}, "cr": {...}}``.
 
-    Per unit: ``services`` (fractional count), ``beds_ds``, ``beds_dzr``, ``beds_ds_dzr`` (lůžka
+    Per unit: ``services`` (fractional count), ``services_count`` (whole: each service with a place
+    in the unit once, see :mod:`~kpss_analysis.analysis.service_counts`), ``beds_ds``, ``beds_dzr``, ``beds_ds_dzr`` (lůžka
     of domovy pro seniory and domovy se zvláštním režimem), ``population_75plus``
     (31. 12. 2020) and ``beds_per_1000_75plus``.
     """
@@ -79,8 +81,10 @@ def services_summary(services: pd.DataFrame, capacities: pd.DataFrame, places: p
         ds = float(capacity_by_unit(attribution, [DS], "luzka").get(code, 0.0))
         dzr = float(capacity_by_unit(attribution, [DZR], "luzka").get(code, 0.0))
         population = int(compute_target_population(age5, territory, level, 75)[code])
+        counts = compute_present_counts(services, capacities, places, level)
         out[level] = {"code": code, "name": label,
                       "services": round(float(shares.loc[shares["unit"] == code, "share"].sum()), 4),
+                      "services_count": int(counts.loc[counts["unit"] == code, "total"].sum()),
                       "beds_ds": round(ds, 4), "beds_dzr": round(dzr, 4), "beds_ds_dzr": round(ds + dzr, 4),
                       "population_75plus": population,
                       "beds_per_1000_75plus": round(1000 * (ds + dzr) / population, 4)}
@@ -90,11 +94,13 @@ def services_summary(services: pd.DataFrame, capacities: pd.DataFrame, places: p
 def describe_overview(summary: Mapping, orp: Orp) -> str:
     """Czech sentences on the number of services and DS + DZR beds of the ORP vs kraj and ČR."""
     o, k, c = summary["orp"], summary["kraj"], summary["cr"]
+    services = fmt.plural(o["services_count"], "registrovaná sociální služba", "registrované sociální služby",
+                          "registrovaných sociálních služeb")
     return (
-        f"Podle registru (stav k {fmt.date(summary['snapshot'])}; {summary['coverage']}) připadá na SO ORP "
-        f"{orp.name} **{fmt.number(o['services'], 1)}** sociálních služeb v přepočtu na místa poskytování "
-        f"(kraj {fmt.number(k['services'], 1)}, Česko {fmt.number(c['services'], 1)}). Lůžka domovů pro seniory: "
-        f"{fmt.number(o['beds_ds'], 1)}, domovů se zvláštním režimem: {fmt.number(o['beds_dzr'], 1)}; dohromady "
+        f"Podle registru (stav k {fmt.date(summary['snapshot'])}; {summary['coverage']}) má v SO ORP "
+        f"{orp.name} adresu **{fmt.number(o['services_count'])}** {services} "
+        f"(v kraji {fmt.number(k['services_count'])}, v Česku {fmt.number(c['services_count'])}). Lůžka domovů pro "
+        f"seniory: {fmt.number(o['beds_ds'])}, domovů se zvláštním režimem: {fmt.number(o['beds_dzr'])}; dohromady "
         f"**{fmt.number(o['beds_per_1000_75plus'], 1)}** na 1 000 obyvatel ve věku 75+ "
         f"(kraj {fmt.number(k['beds_per_1000_75plus'], 1)}, Česko {fmt.number(c['beds_per_1000_75plus'], 1)}; "
         f"obyvatelé k {fmt.date(POPULATION_DATE)})."

@@ -1,20 +1,20 @@
 """Word documents of an ORP's outputs, built from ``manifest.json``: the whole ORP and one per chapter.
 
 Figures at text width with numbered Word captions („Graf n“ / „Tabulka n“ in the Caption style) and their „Zdroj:“ line,
-real Word tables with Czech numbers, landscape sections for wide tables, the catalogue of providers.
+real Word tables with Czech numbers (from each table's ``<name>.table.json``, formatted by :mod:`kpss_analysis.fmt`
+exactly as the notebook shows them), landscape sections for wide tables, the catalogue of providers. Tables saved
+with ``in_documents=False`` (checks for the analyst) stay out. Every text passes :func:`kpss_analysis.fmt.text`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import re
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import openpyxl
-from babel.numbers import format_decimal
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -27,10 +27,10 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Length, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from kpss_analysis import fmt
+from kpss_analysis import __version__, fmt
 from kpss_analysis.errors import KpssError
 from kpss_analysis.fmt import slugify
-from kpss_analysis.report.output import MANIFEST, read_json, write_atomically
+from kpss_analysis.report.output import MANIFEST, TABLE_JSON, read_json, write_atomically
 
 #: Subfolder of an ORP output folder that receives the DOCX files.
 DOCUMENTS_DIR = "dokumenty"
@@ -73,8 +73,12 @@ SOURCE_STYLE = "Zdroj"  # paragraph style of the "Zdroj:"/"Poznámka:" lines, re
 TABLE_STYLE = "Text tabulky"
 
 
-#: Table font sizes tried in turn until the columns fit the text width.
+#: Table font sizes: the first for every table that fits a portrait or else a landscape page, the smaller
+#: ones only for a table too wide even for landscape.
 TABLE_FONT_SIZES = (9, 8, 7)
+
+
+AUTHOR = "kpss-analysis"
 
 
 CHAR_WIDTH_PER_PT = 0.56 * 0.03528  # cm per character per point: Arial digits are 0.556 em wide
@@ -90,13 +94,6 @@ CELL_PADDING = 0.25  # cm: both cell margins and the borders
 
 
 _WRAPPING_TEXT = 30  # characters: longer text cells wrap instead of widening their column
-
-
-#: The layout ``output._write_xlsx`` writes: caption in row 1, column headers in row 3, data from row 4.
-XLSX_HEADER_ROW = 3
-
-
-_NUMBER_FORMAT = re.compile(r"#,##0(?:\.(0+))?")
 
 
 class DocumentError(KpssError):
@@ -139,11 +136,12 @@ def build_documents(folder: Path) -> list[Path]:
         raise DocumentError(f"{folder} has no {MANIFEST}: run `kpss run --orp …` to produce the outputs first.")
     orp = manifest["orp"]
     base = f"{orp['code']}-{slugify(orp['name'])}"
-    chapters = _chapters(folder, manifest["items"])
+    chapters = _chapters(folder, [item for item in manifest["items"] if item.get("in_documents", True)])
     tables = {}
-    documents = {f"{base}.docx": _document(folder, orp["name"], chapters, tables)}
-    documents |= {f"{base}_{chapter.id}.docx": _document(folder, orp["name"], [chapter], tables)
-                  for chapter in chapters}
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)  # python-docx writes it as UTC
+    documents = {f"{base}.docx": _document(folder, orp["name"], chapters, tables, created)}
+    documents |= {f"{base}_{chapter.id}.docx": _document(folder, orp["name"], [chapter], tables, created,
+                                                          chapter.title) for chapter in chapters}
     return [write_atomically(folder / DOCUMENTS_DIR / name, document.save) for name, document in documents.items()]
 
 
@@ -166,22 +164,33 @@ def _chapters(folder: Path, items: list[dict]) -> list[Chapter]:
 
 
 def _document(folder: Path, orp_name: str, chapters: list[Chapter],
-              tables: dict[str, tuple[bool, BaseOxmlElement]]) -> DocxDocument:
-    """One document: title, then per chapter its heading and items (``tables``: see :func:`_add_table`)."""
-    document = _new_document(f"SO ORP {orp_name}")
+              tables: dict[str, tuple[bool, BaseOxmlElement]], created: dt.datetime,
+              chapter_title: str | None = None) -> DocxDocument:
+    """One document: title, then per chapter its heading and items (``tables``: see :func:`_add_table`).
+
+    ``chapter_title`` names the chapter of a one-chapter document in its core properties.
+    """
+    document = _new_document(f"SO ORP {orp_name}", created)
+    if chapter_title:
+        document.core_properties.title = fmt.text(f"SO ORP {orp_name}: {chapter_title}")
     numbers = dict.fromkeys(CAPTION_LABELS.values(), 0)
-    for chapter in chapters:
-        document.add_heading(chapter.title, level=1)
+    for index, chapter in enumerate(chapters):
+        new_page = _page(document, WD_ORIENT.PORTRAIT)
+        heading = document.add_heading(fmt.text(chapter.title), level=1)
+        # A chapter starts on a new page: its heading is never left alone at the foot of the previous one.
+        heading.paragraph_format.page_break_before = index > 0 and not new_page
         for item in chapter.items:
             kind = _field(item, "kind")
             if kind in CAPTION_LABELS:
                 label = CAPTION_LABELS[kind]
                 numbers[label] += 1
                 if kind == "figure":
+                    _page(document, WD_ORIENT.PORTRAIT)
                     _add_figure(document, folder, item, numbers[label])
                 else:
                     _add_table(document, folder, item, numbers[label], tables)
             elif kind == "catalogue":
+                _page(document, WD_ORIENT.PORTRAIT)
                 _add_catalogue(document, folder, item)
             else:
                 raise DocumentError(f"Manifest item {item.get('name')!r} in {folder} has an unknown kind {kind!r} "
@@ -189,7 +198,7 @@ def _document(folder: Path, orp_name: str, chapters: list[Chapter],
     return document
 
 
-def _new_document(title: str) -> DocxDocument:
+def _new_document(title: str, created: dt.datetime) -> DocxDocument:
     """An A4 document with 2.5 cm margins, in Czech, with the styles the items use."""
     document = Document()
     section = document.sections[0]
@@ -203,8 +212,14 @@ def _new_document(title: str) -> DocxDocument:
             del fonts.attrib[attribute]
         for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
             fonts.set(qn(attribute), FONT)
-    document.core_properties.language = "cs-CZ"
-    document.core_properties.title = title
+    properties = document.core_properties
+    properties.language = "cs-CZ"
+    properties.title = title
+    properties.subject = "Podklady pro komunitní plán sociálních služeb"
+    properties.author = properties.last_modified_by = AUTHOR
+    properties.comments = f"Vytvořeno balíčkem {AUTHOR} {__version__} z otevřených dat ČSÚ, MPSV a ČÚZK."
+    properties.created = properties.modified = created
+    properties.revision = 1
 
     caption = document.styles["Caption"]
     caption.font.size, caption.font.color.rgb = Pt(10), RGBColor(0, 0, 0)
@@ -226,9 +241,9 @@ def _new_document(title: str) -> DocxDocument:
 
 def _add_caption(document: DocxDocument, label: str, number: int, text: str) -> None:
     """'Graf 3: …' in the Caption style, the number as a SEQ field so that Word renumbers it."""
-    paragraph = document.add_paragraph(f"{label} ", style="Caption")
+    paragraph = document.add_paragraph(f"{label}{fmt.NBSP}", style="Caption")
     _add_field(paragraph, f" SEQ {label} \\* ARABIC ", str(number))
-    paragraph.add_run(f": {text}")
+    paragraph.add_run(f": {fmt.text(text)}")
 
 
 def _add_field(paragraph: Paragraph, instruction: str, result: str) -> None:
@@ -253,9 +268,10 @@ def _add_source(document: DocxDocument, source: str, notes: str | None = None) -
     """'Zdroj: …' and an optional 'Poznámka: …' line, spaced from what follows, not from each other."""
     lines = [f"Zdroj: {source}"] + ([f"Poznámka: {notes}"] if notes else [])
     for index, line in enumerate(lines):
-        paragraph = document.add_paragraph(line, style=SOURCE_STYLE)
+        paragraph = document.add_paragraph(fmt.text(line), style=SOURCE_STYLE)
         if index < len(lines) - 1:
             paragraph.paragraph_format.space_after = Pt(0)
+            paragraph.paragraph_format.keep_with_next = True
 
 
 def _add_figure(document: DocxDocument, folder: Path, item: dict, number: int) -> None:
@@ -264,7 +280,8 @@ def _add_figure(document: DocxDocument, folder: Path, item: dict, number: int) -
     _add_caption(document, CAPTION_LABELS["figure"], number, _field(item, "caption"))
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.keep_with_next = True  # caption, figure and source on one page
+    paragraph.paragraph_format.keep_together = True
     paragraph.paragraph_format.space_after = Pt(0)
     shape = paragraph.add_run().add_picture(str(image), width=TEXT_WIDTH)
     if shape.height > MAX_FIGURE_HEIGHT:
@@ -276,6 +293,8 @@ def _add_table(document: DocxDocument, folder: Path, item: dict, number: int,
                built: dict[str, tuple[bool, BaseOxmlElement]]) -> None:
     """Caption, the table, source and notes; on a landscape page if it is too wide for portrait.
 
+    Consecutive wide tables share landscape pages; the next portrait item turns the page back.
+
     ``built`` keeps every table already built for another document of the same folder
     (whether it fits a portrait page, and its XML): those are copied instead of built again.
     """
@@ -283,24 +302,16 @@ def _add_table(document: DocxDocument, folder: Path, item: dict, number: int,
     if name not in built:
         built[name] = _build_table(document, folder, item)
     fits, tbl = built[name]
-    if not fits:
-        _orient(document.add_section(WD_SECTION.NEW_PAGE), WD_ORIENT.LANDSCAPE)
+    _page(document, WD_ORIENT.PORTRAIT if fits else WD_ORIENT.LANDSCAPE)
     _add_caption(document, CAPTION_LABELS["table"], number, _field(item, "caption"))
     document.element.body._insert_tbl(deepcopy(tbl))
     _add_source(document, _field(item, "source"), item.get("notes"))
-    if not fits:
-        _orient(document.add_section(WD_SECTION.NEW_PAGE), WD_ORIENT.PORTRAIT)
 
 
 def _build_table(document: DocxDocument, folder: Path, item: dict) -> tuple[bool, BaseOxmlElement]:
-    """A Word table of the item's XLSX, outside the body, and whether it fits a portrait page."""
-    xlsx = _item_file(folder, item, next((f for f in _field(item, "files") if f.endswith(".xlsx")), None))
-    header, rows = _read_xlsx_table(xlsx, _field(item, "source"))
-    numeric = [any(isinstance(row[j][0], (int, float)) for row in rows)
-               and all(value is None or isinstance(value, (int, float)) for value, _format in (row[j] for row in rows))
-               for j in range(len(header))]
-    texts = [[_cell_text(value, number_format) for value, number_format in row] for row in rows]
-    size, widths, fits = table_layout(header, texts, numeric, TEXT_WIDTH)
+    """A Word table of the item's display JSON, outside the body, and whether it fits a portrait page."""
+    header, texts, numeric = read_table(folder, item)
+    size, widths, fits = table_layout(header, texts, numeric, TEXT_WIDTH, TABLE_FONT_SIZES[:1])
     if not fits:
         size, widths, _fits = table_layout(header, texts, numeric, LANDSCAPE_TEXT_WIDTH)
 
@@ -339,6 +350,17 @@ def _build_table(document: DocxDocument, folder: Path, item: dict) -> tuple[bool
     return fits, table._tbl
 
 
+def _page(document: DocxDocument, orientation: WD_ORIENT) -> bool:
+    """Continue on pages of ``orientation``: a new section (new page) if the current one differs.
+
+    Returns whether a new section was started.
+    """
+    if document.sections[-1].orientation == orientation:
+        return False
+    _orient(document.add_section(WD_SECTION.NEW_PAGE), orientation)
+    return True
+
+
 def _orient(section, orientation: WD_ORIENT) -> None:
     """Turn a new section (which copies the previous one's page setup) to A4 portrait or landscape."""
     short, long = Mm(210), Mm(297)
@@ -346,45 +368,33 @@ def _orient(section, orientation: WD_ORIENT) -> None:
     section.page_width, section.page_height = (long, short) if orientation == WD_ORIENT.LANDSCAPE else (short, long)
 
 
-def _read_xlsx_table(path: Path, source: str) -> tuple[list[str], list[list[tuple[object, str]]]]:
-    """Column headers and (value, number format) of every data cell of a ``ChapterOutput.table`` XLSX.
+def read_table(folder: Path, item: dict) -> tuple[list[str], list[list[str]], list[bool]]:
+    """Headers, cell texts and numeric flags of a table item, from its ``<name>.table.json``.
 
-    The number formats carry the decimals the chapter chose, per column or per row.
+    Raises
+    ------
+    DocumentError
+        The file is missing, not JSON, or not what :meth:`ChapterOutput.table` writes.
     """
+    path = _item_file(folder, item, next((f for f in _field(item, "files") if f.endswith(TABLE_JSON)), None))
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True)
-    except (OSError, ValueError, KeyError) as exc:  # openpyxl's errors for a broken or non-XLSX file
-        raise DocumentError(f"{path} is not a readable XLSX file ({exc}). Run the chapter again.") from exc
-    try:
-        header, *rest = ([(cell.value, cell.number_format) for cell in row]
-                         for row in workbook.worksheets[0].iter_rows(min_row=XLSX_HEADER_ROW))
-    finally:
-        workbook.close()
-    footer = f"Zdroj: {source}"
-    ends = [index for index, row in enumerate(rest) if row[0][0] == footer]
-    if not ends:
-        raise DocumentError(f"{path} has no line {footer!r} below the table: it does not match the manifest. "
-                            "Run the chapter again to rewrite the folder.")
-    return [str(name) for name, _format in header], rest[:ends[-1] - 1]
-
-
-def _cell_text(value: object, number_format: str) -> str:
-    """A cell as the XLSX shows it, in Czech number format; empty → ``fmt.MISSING``."""
-    if value is None:
-        return fmt.MISSING
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    match = _NUMBER_FORMAT.fullmatch(number_format)
-    if match is None:  # "General": the chapter chose no number format (years, codes) → as is, decimal comma
-        return format_decimal(value, format="0.##########", locale=fmt.LOCALE)
-    return fmt.number(value, len(match.group(1) or ""))
+        shown = json.loads(path.read_text(encoding="utf-8"))
+        header, rows, numeric = shown["header"], shown["rows"], shown["numeric"]
+        if not (len(header) == len(numeric) and all(len(row) == len(header) for row in rows)):
+            raise ValueError(f"{len(header)} headers, {len(numeric)} numeric flags, "
+                             f"row lengths {sorted({len(row) for row in rows})}")
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise DocumentError(f"{path} is not a table as ChapterOutput.table writes it ({type(exc).__name__}: {exc}). "
+                            "Run the chapter again.") from exc
+    return header, rows, numeric
 
 
 def table_layout(header: list[str], rows: list[list[str]], numeric: list[bool],
-            width: Length) -> tuple[int, list[Length], bool]:
-    """Font size and column widths that fill ``width``, and whether the columns fit in it.
+                 width: Length, sizes: tuple[int, ...] = TABLE_FONT_SIZES) -> tuple[int, list[Length], bool]:
+    """Font size (of ``sizes``) and column widths that fill ``width``, and whether the columns fit in it.
 
-    A column needs its longest number (numbers never wrap), its longest header word and at most
+    A column needs its longest number (numbers never wrap), its longest header word (no-break spaces join
+    words: "k 31. 12. 2020" is one) and at most
     ``_WRAPPING_TEXT`` characters of text; the largest font size at which all columns fit is
     used, and the widths are stretched to ``width`` in proportion to those needs. When they do
     not fit even at the smallest size, they are squeezed at that size and ``fits`` is False.
@@ -393,10 +403,9 @@ def table_layout(header: list[str], rows: list[list[str]], numeric: list[bool],
     for j, name in enumerate(header):
         longest = max((len(row[j]) for row in rows), default=0)
         needs.append(max(longest if numeric[j] else min(longest, _WRAPPING_TEXT),
-                         _BOLD * max(len(word) for word in name.split() or [""]), 3))
-    fitting = [size for size in TABLE_FONT_SIZES
-               if sum(n * size * CHAR_WIDTH_PER_PT + CELL_PADDING for n in needs) <= width.cm]
-    size = fitting[0] if fitting else TABLE_FONT_SIZES[-1]
+                         _BOLD * max(len(word) for word in name.split(" ") or [""]), 3))
+    fitting = [size for size in sizes if sum(n * size * CHAR_WIDTH_PER_PT + CELL_PADDING for n in needs) <= width.cm]
+    size = fitting[0] if fitting else sizes[-1]
     widths_cm = [n * size * CHAR_WIDTH_PER_PT + CELL_PADDING for n in needs]
     return size, [Cm(w * width.cm / sum(widths_cm)) for w in widths_cm], bool(fitting)
 
@@ -407,9 +416,9 @@ def _add_catalogue(document: DocxDocument, folder: Path, item: dict) -> None:
     try:
         catalogue = json.loads(path.read_text(encoding="utf-8"))
         document.add_heading(CATALOGUE_HEADING, level=2)
-        document.add_paragraph(catalogue["caption"])
+        document.add_paragraph(fmt.text(catalogue["caption"]))
         for group in catalogue["groups"]:
-            document.add_heading(f"{group['druh']} ({group['paragraph']})", level=3)
+            document.add_heading(fmt.text(f"{group['druh']} ({group['paragraph']})"), level=3)
             for entry in group["entries"]:
                 _add_catalogue_entry(document, entry)
         _add_source(document, catalogue["source"])
@@ -420,7 +429,7 @@ def _add_catalogue(document: DocxDocument, folder: Path, item: dict) -> None:
 
 def _add_catalogue_entry(document: DocxDocument, entry: dict) -> None:
     name = document.add_paragraph()
-    name.add_run(entry["name"]).bold = True
+    name.add_run(fmt.text(entry["name"])).bold = True
     name.paragraph_format.keep_with_next = True
     name.paragraph_format.space_after = Pt(0)
     details = document.add_paragraph()
@@ -430,7 +439,7 @@ def _add_catalogue_entry(document: DocxDocument, entry: dict) -> None:
         if entry[key]:
             lines.append(f"{one if len(entry[key]) == 1 else more}: {'; '.join(entry[key])}")
     for index, line in enumerate(lines):
-        run = details.add_run(line)
+        run = details.add_run(fmt.text(line))
         if index < len(lines) - 1:
             run.add_break()
 

@@ -5,23 +5,27 @@ links their reports (HTML per chapter, DOCX when present) and shows key figures 
 ``summary.json``: chosen figures of the sections ``demografie``, ``projekce`` and
 ``socialni_sluzby``, and every number of the ``orp`` level of any other section (headed by the
 section's ``labels`` dict, Czech, when it has one; by the key otherwise). The page is one
-self-contained file (no external CSS or scripts) and its table sorts by any column.
+self-contained file (no external CSS or scripts) and its table sorts by any column; it is
+rendered from the Jinja2 template ``templates/index.html.j2`` (autoescaped).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kpss_analysis import __version__, fmt
 from kpss_analysis.analysis.demography import INDICATOR_LABELS
 from kpss_analysis.report.output import MANIFEST, SUMMARY, read_json, write_atomically
 
 INDEX = "index.html"
+TEMPLATE = "index.html.j2"
 REPORT_SUFFIXES = (".html", ".docx")
 #: Key figures of the demography chapter shown on the index page, in this order.
 DEMOGRAPHY_KEYS = ("population_latest", "population", "share_65plus", "share_80plus", "ageing_index",
@@ -30,7 +34,7 @@ DEMOGRAPHY_KEYS = ("population_latest", "population", "share_65plus", "share_80p
 SECTION_TITLES = {"demografie": "Demografie", "projekce": "Projekce obyvatel", "socialni_sluzby": "Sociální služby"}
 #: Key figures of the social-services chapter: key of its ``orp`` level, heading, decimals.
 SERVICES_COLUMNS = (
-    ("services", "Sociální služby pro seniory (přepočet na místa poskytování)", 1),
+    ("services_count", "Sociální služby s adresou v ORP", 0),
     ("beds_ds_dzr", "Lůžka DS + DZR", 0),
     ("beds_per_1000_75plus", "Lůžka DS + DZR na 1 000 obyvatel 75+", 1),
 )
@@ -143,47 +147,48 @@ def _section_title(entries: list[OrpEntry], name: str) -> str:
     return SECTION_TITLES.get(name) or next((t for t in titles if t), name.replace("_", " ").capitalize())
 
 
-def _number_cell(value: object, decimals: int | None) -> str:
+def _number_cell(value: object, decimals: int | None) -> dict:
+    """``value`` (the raw number, for sorting) and ``text`` (Czech) of one key-figure cell."""
     if value is None:
-        return f'<td class="num" data-value="">{fmt.MISSING}</td>'
+        return {"value": "", "text": fmt.MISSING}
     if decimals is None:
         decimals = 0 if isinstance(value, int) else 1
-    return f'<td class="num" data-value="{value}">{html.escape(fmt.number(value, decimals))}</td>'
+    return {"value": value, "text": fmt.number(value, decimals)}
 
 
-def _rows(entries: list[OrpEntry], columns: list[Column]) -> Iterator[str]:
+def _rows(entries: list[OrpEntry], columns: list[Column]) -> Iterator[dict]:
     for entry in entries:
-        orp = entry.manifest["orp"]
         folder = quote(entry.folder.name)
-        links = " ".join(
-            f'<a href="{folder}/{quote(str(p.relative_to(entry.folder)))}">'
-            f'{html.escape(p.stem)}&nbsp;({p.suffix[1:].upper()})</a>' for p in entry.reports)
-        cells = "".join(_number_cell(entry.value(c), c.decimals) for c in columns)
-        yield (f'<tr><td data-value="{html.escape(orp["name"])}"><a href="{folder}/">SO ORP {html.escape(orp["name"])}'
-               f'</a> <span class="code">{html.escape(orp["code"])}</span></td>'
-               f'<td>{html.escape(orp.get("kraj_name", ""))}</td><td class="links">{links}</td>{cells}</tr>')
+        yield {"orp": entry.manifest["orp"], "href": f"{folder}/",
+               "links": [{"href": f"{folder}/{quote(str(p.relative_to(entry.folder)))}", "stem": p.stem,
+                          "kind": p.suffix[1:].upper()} for p in entry.reports],
+               "cells": [_number_cell(entry.value(c), c.decimals) for c in columns]}
+
+
+@cache
+def _template():
+    environment = Environment(loader=PackageLoader("kpss_analysis.report"), autoescape=True,
+                              undefined=StrictUndefined, keep_trailing_newline=True)
+    return environment.get_template(TEMPLATE)
 
 
 def render_index(root: Path) -> str:
     """The HTML of the index page for the ORP folders in ``root``."""
     entries = orp_entries(root)
     columns = index_columns(entries)
-    sections = {}
+    sections: dict[str, int] = {}
     for column in columns:
         sections[column.section] = sections.get(column.section, 0) + 1
-    group_row = "".join(f'<th colspan="{n}" class="group">{html.escape(_section_title(entries, s))}</th>'
-                        for s, n in sections.items())
-    header = "".join(f"<th>{html.escape(c.label)}</th>" for c in columns)
     built = sorted({fmt.date(str(e.manifest["data"]["built_at"])[:10]) for e in entries
                     if e.manifest.get("data", {}).get("built_at")})
     versions = sorted({str(e.manifest.get("package_version", "")) for e in entries} - {""})
-    return _PAGE.format(
+    return _template().render(
         count=fmt.number(len(entries)),
-        built=html.escape(", ".join(built) or fmt.MISSING),
-        versions=html.escape(", ".join(versions) or __version__),
-        group_row=group_row,
-        header=header,
-        rows="\n".join(_rows(entries, columns)),
+        built=", ".join(built) or fmt.MISSING,
+        versions=", ".join(versions) or __version__,
+        groups=[{"title": _section_title(entries, s), "span": n} for s, n in sections.items()],
+        headers=[c.label for c in columns],
+        rows=list(_rows(entries, columns)),
     )
 
 
@@ -191,60 +196,3 @@ def write_index(root: Path) -> Path:
     """Write ``index.html`` into ``root`` atomically and return its path."""
     text = render_index(root)
     return write_atomically(Path(root) / INDEX, lambda p: p.write_text(text, encoding="utf-8"))
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="cs">
-<head>
-<meta charset="utf-8">
-<title>Přehled výstupů podle SO ORP</title>
-<style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; font-size: 14px; margin: 1.5em; color: #222; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border-bottom: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; }}
-th {{ background: #eef2f6; text-align: left; cursor: pointer; font-weight: 600; }}
-th.group {{ text-align: center; cursor: default; background: #dde5ee; }}
-th.sorted-asc::after {{ content: " ▲"; }}
-th.sorted-desc::after {{ content: " ▼"; }}
-td.num {{ text-align: right; white-space: nowrap; }}
-td.links a {{ margin-right: 0.6em; white-space: nowrap; }}
-.code {{ color: #666; font-size: 85%; }}
-</style>
-</head>
-<body>
-<h1>Přehled výstupů podle SO ORP</h1>
-<p>Počet SO ORP: {count}. Data sestavena: {built}. Verze balíčku kpss-analysis: {versions}.
-Klepnutím na záhlaví sloupce se tabulka seřadí.</p>
-<table id="orp">
-<thead>
-<tr><th colspan="3" class="group"></th>{group_row}</tr>
-<tr><th>SO ORP</th><th>Kraj</th><th>Výstupy</th>{header}</tr>
-</thead>
-<tbody>
-{rows}
-</tbody>
-</table>
-<script>
-document.querySelectorAll("#orp thead tr:last-child th").forEach(function (th, column) {{
-  th.addEventListener("click", function () {{
-    var body = document.querySelector("#orp tbody");
-    var ascending = !th.classList.contains("sorted-asc");
-    th.parentNode.querySelectorAll("th").forEach(function (h) {{ h.classList.remove("sorted-asc", "sorted-desc"); }});
-    th.classList.add(ascending ? "sorted-asc" : "sorted-desc");
-    function key(row) {{
-      var cell = row.children[column];
-      return cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent;
-    }}
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.sort(function (a, b) {{
-      var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
-      var result = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : (x === "") - (y === "") || x.localeCompare(y, "cs");
-      return ascending ? result : -result;
-    }});
-    rows.forEach(function (row) {{ body.appendChild(row); }});
-  }});
-}});
-</script>
-</body>
-</html>
-"""

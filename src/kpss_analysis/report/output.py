@@ -1,15 +1,18 @@
 """Save figures and tables for a plan document, and keep the list of what was produced.
 
-Every figure goes through :meth:`ChapterOutput.figure` (PNG at 300 dpi + SVG, A4 text
-width, Czech title and "Zdroj:" line) and every table through :meth:`ChapterOutput.table`
-(XLSX + CSV in UTF-8 with BOM, ``;`` and decimal comma for Czech Excel). Both record the
-item in ``manifest.json`` of the output folder, which ``kpss run`` completes with the run's
-parameters and data vintages, and from which documents are assembled.
+Every figure goes through :meth:`ChapterOutput.figure` (PNG at 300 dpi + SVG, exactly the A4
+text width, Czech title and "Zdroj:" line) and every table through :meth:`ChapterOutput.table`
+(XLSX + CSV in UTF-8 with BOM, ``;`` and decimal comma for Czech Excel, and ``<name>.table.json``:
+the table as documents show it, every cell already formatted). All record the item in
+``manifest.json`` of the output folder, which ``kpss run`` completes with the run's parameters and
+data vintages, and from which documents are assembled. Texts pass :func:`kpss_analysis.fmt.text`.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import math
 import os
 import textwrap
 from collections.abc import Callable, Mapping
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.transforms import Bbox
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -33,6 +37,14 @@ CATALOGUE_HEADERS = ("Druh služby", "§", "Skupina", "Název služby", "Poskyto
                      "Kapacita", "Web", "E-mail", "Telefon")
 CATALOGUE_KEYS = ("name", "provider", "ico", "addresses", "forms", "capacities", "web", "email", "phone")
 SUMMARY = "summary.json"
+#: Suffix of the display-ready copy of a table (see :func:`display_table`).
+TABLE_JSON = ".table.json"
+#: Padding around a saved figure, inches (left and right inside the text width).
+FIGURE_PAD_IN = 0.08
+#: Title and source line sizes (pt) of a saved figure.
+TITLE_SIZE, SOURCE_SIZE = 10, 7
+#: XLSX: columns whose widths add up to more characters than this print on a landscape page.
+XLSX_PORTRAIT_CHARS = 110
 
 
 def write_atomically(path: Path, writer: Callable[[Path], None]) -> Path:
@@ -72,24 +84,86 @@ def column_decimals(frame: pd.DataFrame, decimals: Mapping[str, int] | None) -> 
     return out
 
 
-def style_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None, caption: str | None = None,
-                row_decimals: list[int] | None = None):
-    """A pandas Styler with Czech number formatting, no index, for display in a notebook.
+def is_numeric_column(series: pd.Series) -> bool:
+    """Whether a column holds numbers (right-aligned, never wrapped); booleans are not numbers."""
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def cell_text(value: object, decimals: int | None) -> str:
+    """One cell as every output shows it: Czech number with ``decimals``, or Czech-typeset text.
+
+    ``decimals`` None shows a number as it is (years, codes: no thousands separator).
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return fmt.MISSING
+    if isinstance(value, str | bool):
+        return fmt.text(str(value))
+    if decimals is not None:
+        return fmt.number(value, decimals)
+    if float(value).is_integer():
+        return str(int(value)).replace("-", fmt.MINUS)
+    return fmt.text(str(value).replace(".", ","))
+
+
+def display_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None,
+                  row_decimals: list[int] | None = None) -> dict:
+    """The table as documents show it: ``header``, ``numeric`` (per column) and ``rows`` of cell texts.
 
     ``row_decimals`` sets decimals per row of the numeric columns (a table whose rows are
-    indicators of different kinds); otherwise decimals go by column.
+    indicators of different kinds); otherwise decimals go by column (:func:`column_decimals`).
     """
-    decimals_by_column = column_decimals(frame, decimals)
-    styler = frame.style.hide(axis="index")
-    if row_decimals is None:
-        formats = {c: (lambda v, d=d: fmt.number(v, d)) for c, d in decimals_by_column.items() if d is not None}
-        styler = styler.format(formats, na_rep=fmt.MISSING)
-    else:
-        numeric = [c for c, d in decimals_by_column.items() if d is not None]
-        for position, d in enumerate(row_decimals):
-            styler = styler.format(lambda v, d=d: fmt.number(v, d), na_rep=fmt.MISSING,
-                                   subset=pd.IndexSlice[frame.index[position], numeric])
-    return styler.set_caption(caption) if caption else styler
+    by_column = column_decimals(frame, decimals)
+    numeric = [is_numeric_column(frame[c]) or _all_numbers(frame[c]) for c in frame.columns]
+    rows = []
+    for position, values in enumerate(frame.itertuples(index=False, name=None)):
+        rows.append([cell_text(v, (row_decimals[position] if row_decimals is not None and by_column[c] is not None
+                                   else by_column[c])) for c, v in zip(frame.columns, values, strict=True)])
+    return {"header": [fmt.text(str(c)) for c in frame.columns], "numeric": numeric, "rows": rows}
+
+
+def _all_numbers(series: pd.Series) -> bool:
+    present = series.dropna()
+    return not present.empty and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present)
+
+
+class TableView:
+    """What :meth:`ChapterOutput.table` returns for the notebook: the formatted table, caption, source, notes.
+
+    Shown in a notebook (and so in its HTML report) as the table with its caption above and the
+    "Zdroj:" / "Poznámka:" lines below; ``styler`` is the underlying pandas Styler.
+    """
+
+    def __init__(self, styler, source: str | None = None, notes: str | None = None):
+        self.styler = styler
+        self.source = source
+        self.notes = notes
+
+    def to_html(self) -> str:
+        lines = ([f"Zdroj: {self.source}"] if self.source else []) + ([f"Poznámka: {self.notes}"] if self.notes else [])
+        footer = "".join(f'<p class="kpss-source">{html.escape(line)}</p>' for line in lines)
+        return f'<div class="kpss-table">{self.styler.to_html()}{footer}</div>'
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def style_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None, caption: str | None = None,
+                row_decimals: list[int] | None = None, *, source: str | None = None,
+                notes: str | None = None) -> TableView:
+    """The table formatted as in the documents (:func:`display_table`), for display in a notebook.
+
+    Numbers are right-aligned, text left-aligned (CSS classes ``num`` and ``text``).
+    """
+    shown = display_table(frame, decimals, row_decimals)
+    cells = pd.DataFrame(shown["rows"], columns=shown["header"], index=frame.index)
+    classes = pd.DataFrame([["num" if n else "text" for n in shown["numeric"]]] * len(frame),
+                           columns=shown["header"], index=frame.index)
+    styler = cells.style.hide(axis="index").set_td_classes(classes).set_table_styles(
+        [{"selector": f"th.col_heading.col{j}", "props": f"text-align: {'right' if n else 'left'};"}
+         for j, n in enumerate(shown["numeric"])], overwrite=False)
+    if caption:
+        styler = styler.set_caption(fmt.text(caption))
+    return TableView(styler, fmt.text(source) if source else None, fmt.text(notes) if notes else None)
 
 
 def staging_dir(final: Path) -> Path:
@@ -146,20 +220,20 @@ class ChapterOutput:
         ``bare_png``) for documents that set their own numbered caption. Returns the PNG and SVG
         paths. The figure stays open so that the notebook still shows it.
         """
+        caption, source = fmt.text(caption), fmt.text(source)
         bare = write_atomically(self.dir / "figures" / "bare" / f"{name}.png", lambda p: fig.savefig(
-            p, dpi=DPI, bbox_inches="tight", pad_inches=0.08, format="png"))
-        width_chars = int(fig.get_figwidth() * 13)  # ≈ characters per line at 9 pt
-        fig.suptitle("\n".join(textwrap.wrap(caption, width_chars)), x=0.01, y=1.0, ha="left", va="bottom",
-                     fontsize=10, fontweight="bold")
-        fig.text(0.01, -0.01, "\n".join(textwrap.wrap(f"Zdroj: {source}", int(width_chars * 1.25))),
-                 ha="left", va="top", fontsize=7, color="#333333")
+            p, dpi=DPI, bbox_inches=text_width_bbox(fig), format="png"))
+        title = fig.suptitle(caption, x=0.01, y=1.0, ha="left", va="bottom", fontsize=TITLE_SIZE, fontweight="bold")
+        wrap_to_width(title, caption)
+        line = fig.text(0.01, -0.01, f"Zdroj: {source}", ha="left", va="top", fontsize=SOURCE_SIZE, color="#333333")
+        wrap_to_width(line, f"Zdroj: {source}")
         paths = []
         # Same figure, same bytes: SVG ids from a fixed salt instead of random ones, and no date.
         with plt.rc_context({"svg.hashsalt": name}):
             for suffix in (".png", ".svg"):
                 target = self.dir / "figures" / f"{name}{suffix}"
                 paths.append(write_atomically(target, lambda p, s=suffix: fig.savefig(
-                    p, dpi=DPI, bbox_inches="tight", pad_inches=0.08, format=s[1:],
+                    p, dpi=DPI, bbox_inches=text_width_bbox(fig), format=s[1:],
                     metadata={"Title": caption, "Date": None} if s == ".svg" else {"Title": caption, "Source": source})))
         self._register({"kind": "figure", "name": name, "chapter": self.chapter, "caption": caption,
                         "source": source, "files": [str(p.relative_to(self.dir)) for p in paths],
@@ -169,25 +243,32 @@ class ChapterOutput:
     # -- tables -------------------------------------------------------------------------
     def table(self, frame: pd.DataFrame, name: str, *, caption: str, source: str,
               decimals: Mapping[str, int] | None = None, row_decimals: list[int] | None = None,
-              notes: str | None = None):
-        """Save ``frame`` as XLSX and CSV and return a Czech-formatted Styler to display.
+              notes: str | None = None, in_documents: bool = True) -> TableView:
+        """Save ``frame`` as XLSX, CSV and display JSON and return it formatted for the notebook.
 
         ``decimals`` fixes the decimals of given columns (defaults: 0 for integers, 1 for
         other numbers; ``None`` shows a column as it is, e.g. years and codes without a
-        thousands separator). The XLSX keeps numbers as numbers with a display format, so Excel
-        can still compute with them; the caption is above the table and the source below.
-        ``row_decimals`` sets decimals per row instead (see :func:`style_table`).
+        thousands separator). The XLSX keeps numbers as numbers (full precision) with a display
+        format, so Excel can still compute with them; the caption is above the table and the
+        source below. ``row_decimals`` sets decimals per row instead (see :func:`display_table`).
+        ``<name>.table.json`` holds caption, source, notes and :func:`display_table`: what the
+        documents show. ``in_documents=False`` keeps a check table for the analyst (notebook,
+        HTML, XLSX) out of the plan documents (manifest key ``in_documents``).
         """
+        caption, source, notes = fmt.text(caption), fmt.text(source), fmt.text(notes) if notes else None
         decimals_by_column = column_decimals(frame, decimals)
         xlsx = write_atomically(self.dir / "tables" / f"{name}.xlsx",
                                  lambda p: _write_xlsx(p, frame, caption, source, notes, decimals_by_column, row_decimals))
         csv = write_atomically(self.dir / "tables" / f"{name}.csv",
                                 lambda p: _rounded(frame, decimals_by_column, row_decimals).to_csv(
                                     p, sep=";", decimal=",", index=False, encoding="utf-8-sig"))
+        shown = write_json(self.dir / "tables" / f"{name}{TABLE_JSON}",
+                           {"caption": caption, "source": source, "notes": notes,
+                            **display_table(frame, decimals, row_decimals)})
         self._register({"kind": "table", "name": name, "chapter": self.chapter, "caption": caption,
-                        "source": source, "notes": notes,
-                        "files": [str(p.relative_to(self.dir)) for p in (xlsx, csv)]})
-        return style_table(frame, decimals, caption, row_decimals)
+                        "source": source, "notes": notes, "in_documents": in_documents,
+                        "files": [str(p.relative_to(self.dir)) for p in (xlsx, csv, shown)]})
+        return style_table(frame, decimals, caption, row_decimals, source=source, notes=notes)
 
     # -- catalogue ----------------------------------------------------------------------
     def catalogue(self, groups: list[dict], name: str, *, caption: str, source: str) -> list[Path]:
@@ -199,6 +280,9 @@ class ChapterOutput:
         ``{"caption", "source", "groups"}`` exactly; the XLSX has Czech headers and lists joined
         by "; ". Returns the XLSX and JSON paths.
         """
+        caption, source = fmt.text(caption), fmt.text(source)
+        groups = [{**group, "entries": [{**entry, "phone": [fmt.phone(p) for p in entry["phone"]]}
+                                        for entry in group["entries"]]} for group in groups]
         rows = []
         for group in groups:
             for entry in group["entries"]:
@@ -232,6 +316,14 @@ def _rounded(frame: pd.DataFrame, decimals: Mapping[str, int | None], row_decima
 
 def _write_xlsx(path: Path, frame: pd.DataFrame, caption: str, source: str, notes: str | None,
                 decimals: Mapping[str, int | None], row_decimals: list[int] | None) -> None:
+    """Caption in row 1, headers in row 3 (wrapped, with a row height that fits them), data from row 4.
+
+    Printing fits the page width, repeats the header row and turns landscape for wide tables.
+    """
+    frame = frame.rename(columns={c: fmt.text(str(c)) for c in frame.columns})
+    text_columns = [c for c in frame.columns if not is_numeric_column(frame[c])]
+    frame = frame.assign(**{c: frame[c].map(lambda v: fmt.text(v) if isinstance(v, str) else v) for c in text_columns})
+    decimals = dict(zip(frame.columns, decimals.values(), strict=True))
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name="Tabulka", startrow=2, index=False)
         sheet = writer.sheets["Tabulka"]
@@ -241,13 +333,48 @@ def _write_xlsx(path: Path, frame: pd.DataFrame, caption: str, source: str, note
         sheet.cell(row=footer_row, column=1, value=f"Zdroj: {source}").font = Font(italic=True, size=9)
         if notes:
             sheet.cell(row=footer_row + 1, column=1, value=f"Poznámka: {notes}").font = Font(italic=True, size=9)
+        header_lines = 1
         for index, column in enumerate(frame.columns, start=1):
             letter = get_column_letter(index)
             sheet[f"{letter}3"].alignment = Alignment(wrap_text=True, vertical="top")
             if decimals.get(column) is not None:
                 for offset in range(len(frame)):
                     d = row_decimals[offset] if row_decimals is not None else decimals[column]
-                    sheet[f"{letter}{offset + 4}"].number_format = "#,##0" + ("." + "0" * d if d else "")
+                    sheet[f"{letter}{offset + 4}"].number_format = fmt.excel_format(d)
             longest = max([len(str(column)) // 2 + 2] + [len(str(v)) for v in frame[column].head(200)])
-            sheet.column_dimensions[letter].width = min(max(10, longest + 2), 60)
+            width = min(max(10, longest + 2), 60)
+            sheet.column_dimensions[letter].width = width
+            header_lines = max(header_lines, math.ceil(len(str(column)) * 1.1 / (width - 1)))
+        sheet.row_dimensions[3].height = 15 * header_lines  # Calc does not grow a wrapped row by itself
         sheet.freeze_panes = "A4"
+        sheet.print_title_rows = "3:3"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        total_width = sum(sheet.column_dimensions[get_column_letter(i)].width for i in range(1, frame.shape[1] + 1))
+        sheet.page_setup.orientation = "landscape" if total_width > XLSX_PORTRAIT_CHARS else "portrait"
+
+
+def wrap_to_width(artist, text: str, width_in: float | None = None) -> None:
+    """Set ``artist``'s text to ``text`` wrapped so that it fits ``width_in`` (default: the text width).
+
+    Measured with the figure's renderer, so long titles never widen a saved figure.
+    """
+    figure = artist.get_figure()
+    renderer = figure.canvas.get_renderer()
+    allowed = ((width_in or figure.get_figwidth()) - 2 * FIGURE_PAD_IN - 0.01 * figure.get_figwidth()) * figure.dpi
+    for chars in range(max(len(text), 1), 9, -1):
+        artist.set_text("\n".join(textwrap.wrap(text, chars, break_on_hyphens=False)))
+        if artist.get_window_extent(renderer).width <= allowed:
+            return
+
+
+def text_width_bbox(fig: plt.Figure) -> Bbox:
+    """The figure's full width (A4 text width) and the height its content needs, in inches.
+
+    A fixed width instead of ``bbox_inches="tight"``: every figure then has the same width and,
+    placed at text width, the same text size in a document.
+    """
+    fig.draw_without_rendering()
+    tight = fig.get_tightbbox(fig.canvas.get_renderer())
+    return Bbox.from_extents(0, tight.y0 - FIGURE_PAD_IN, fig.get_figwidth(), tight.y1 + FIGURE_PAD_IN)

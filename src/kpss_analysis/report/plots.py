@@ -1,9 +1,11 @@
 """Charts and maps for plan chapters: each takes ``ax=None``, draws, returns the Axes.
 
-Nothing here saves or shows a figure (see :mod:`kpss_analysis.output`). Colours are chosen
+Nothing here saves or shows a figure (see :mod:`kpss_analysis.report.output`). Colours are chosen
 to stay distinguishable in greyscale print and for colour-blind readers: a dark and a light
-tone for the two sexes, single-hue sequential palettes for maps, and line styles plus
-markers (not colour alone) for series.
+tone for the two sexes, single-hue sequential palettes for maps, a palette of steadily rising
+lightness for the diverging map, and line styles plus markers (not colour alone) for series.
+Matplotlib draws maps and pyramids; seaborn draws the grouped bars. Text is Liberation Sans
+(the metrics of Arial, the documents' font), numbers and the minus sign come from :mod:`kpss_analysis.fmt`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.patches import Patch
 
 from kpss_analysis import fmt
@@ -26,12 +29,21 @@ HIGHLIGHT = "#1f4e79"
 MUTED = "#b8c4d0"
 LINE_STYLES = [("-", "o", "#1f4e79"), ("--", "s", "#c0504d"), (":", "^", "#333333")]
 MISSING_HATCH = "////"
+#: Font of every chart: Liberation Sans has the metrics of Arial, the font of the documents
+#: (Debian/Ubuntu: ``apt-get install fonts-liberation2``; on Windows and macOS Arial itself is used).
+FONTS = ["Liberation Sans", "Arial", "DejaVu Sans"]
+#: Colours of the diverging map, lowest class first: lightness rises steadily (dark blue → yellow),
+#: so that the classes stay apart in greyscale print too; the legend says which are negative.
+DIVERGING_CMAP = "cividis"
+#: Fills and hatches of grouped bars, one per series (distinct in greyscale as well).
+BAR_COLORS = ["#1f4e79", "#8fb3d9", "#eeeeee", "#f4a259", "#555555"]
+BAR_HATCHES = ["", "///", "...", "\\\\\\", "xx"]
 
 
 def use_style() -> None:
     """Fonts and sizes for figures printed at A4 text width."""
     plt.rcParams.update({
-        "font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
+        "font.family": "sans-serif", "font.sans-serif": FONTS, "font.size": 8, "axes.unicode_minus": True, "axes.titlesize": 9, "axes.labelsize": 8,
         "xtick.labelsize": 7.5, "ytick.labelsize": 7.5, "legend.fontsize": 7.5,
         "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
         "svg.fonttype": "none", "axes.formatter.use_locale": False,
@@ -112,15 +124,15 @@ def map_choropleth(obce, column: str, *, outline=None, ax=None, k: int = 5, cmap
     """Choropleth of ``column`` over the obce polygons with the ORP outline.
 
     Missing values are hatched and counted in the legend ("bez údajů"), never dropped.
-    With ``diverging`` the colours are centred on zero (green below, brown above).
+    With ``diverging`` (values either side of zero) the classes run from dark blue (lowest) to
+    yellow (highest) with steadily rising lightness, so they stay distinct in greyscale print.
     ``labels`` (name per row index) writes those names at the polygons' centres.
     """
     ax = axes_for(ax, 0.8)
     classes, ranges = classify(obce[column], k)
     n = len(ranges)
     if diverging:
-        extent = max(abs(obce[column].min()), abs(obce[column].max())) or 1
-        colors = [plt.get_cmap("BrBG_r")(0.5 + 0.45 * (lo + hi) / 2 / extent) for lo, hi in ranges]
+        colors = [plt.get_cmap(DIVERGING_CMAP)(0.02 + 0.96 * i / max(n - 1, 1)) for i in range(n)]
     else:
         colors = [plt.get_cmap(cmap)(0.15 + 0.8 * i / max(n - 1, 1)) for i in range(n)]
     face = [colors[int(c)] if not np.isnan(c) else (1.0, 1.0, 1.0, 1.0) for c in classes]
@@ -137,7 +149,8 @@ def map_choropleth(obce, column: str, *, outline=None, ax=None, k: int = 5, cmap
                         path_effects=[pe.withStroke(linewidth=2, foreground="white")])
     handles = []
     for i, (lo, hi) in enumerate(ranges):
-        text = fmt.number(hi, decimals) if lo == hi else f"{fmt.number(lo, decimals)} – {fmt.number(hi, decimals)}"
+        show = fmt.signed if diverging else fmt.number
+        text = show(hi, decimals) if lo == hi else f"{show(lo, decimals)} až {show(hi, decimals)}"
         count = int((classes == i).sum())
         handles.append(Patch(facecolor=colors[i], edgecolor="#666666", label=f"{text}{suffix} ({count})"))
     if not missing.empty:
@@ -155,20 +168,25 @@ def map_choropleth(obce, column: str, *, outline=None, ax=None, k: int = 5, cmap
 
 def plot_ranking(ranking: pd.DataFrame, highlight: str, *, references: dict[str, float] | None = None,
                  decimals: int = 1, suffix: str = "", xlabel: str = "", ax=None):
-    """Horizontal bars of ``value`` per ORP, the highlighted ORP dark and labelled.
+    """Horizontal bars of ``value`` per ORP, the highlighted ORP dark and bold.
 
     ``references`` maps a label (e.g. "Karlovarský kraj") to a value drawn as a vertical line.
+    The values are written in a column right of the axes (tick labels of a twin axis), where no
+    bar end or reference line can cross them.
     """
     ax = axes_for(ax, max(0.25, 0.05 * len(ranking) + 0.15))
     y = np.arange(len(ranking))[::-1]
     colors = [HIGHLIGHT if code == highlight else MUTED for code in ranking["orp_kod"]]
     ax.barh(y, ranking["value"], color=colors, height=0.75)
     ax.set_yticks(y, ranking["orp_nazev"])
-    for tick, code in zip(ax.get_yticklabels(), ranking["orp_kod"]):
-        tick.set_fontweight("bold" if code == highlight else "normal")
-    for yi, value in zip(y, ranking["value"]):
-        ax.text(value, yi, " " + fmt.number(value, decimals), va="center", fontsize=6.5,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
+    values = ax.twinx()
+    values.set_ylim(ax.get_ylim())
+    values.set_yticks(y, [fmt.number(v, decimals) for v in ranking["value"]])
+    values.tick_params(axis="y", length=0, labelsize=6.5)
+    values.spines[["right", "top"]].set_visible(False)
+    for axis in (ax, values):
+        for tick, code in zip(axis.get_yticklabels(), ranking["orp_kod"]):
+            tick.set_fontweight("bold" if code == highlight else "normal")
     for (label, value), (style, _marker, color) in zip((references or {}).items(), LINE_STYLES[1:]):
         ax.axvline(value, linestyle=style, color=color, linewidth=1.1, label=f"{label}: {fmt.number(value, decimals)}{suffix}")
     ax.xaxis.set_major_formatter(fmt.axis_formatter(0))
@@ -176,7 +194,8 @@ def plot_ranking(ranking: pd.DataFrame, highlight: str, *, references: dict[str,
     if references:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(ranking), 4)), ncol=len(references),
                   frameon=False)
-    ax.set_xlim(0, ranking["value"].max() * 1.12)
+    ax.set_xlim(0, ranking["value"].max() * 1.05)
+    values.set_ylim(ax.get_ylim())
     return ax
 
 
@@ -192,8 +211,9 @@ def plot_index_series(table: pd.DataFrame, columns: list[str], labels: list[str]
                 linewidth=1.4, label=label)
     for start, end, text in breaks or []:
         ax.axvspan(start, end, color="#dddddd", zorder=0)
-        ax.text((start + end) / 2, 0.98, text, transform=ax.get_xaxis_transform(), ha="center", va="top",
-                fontsize=6.5, rotation=90, color="#333333", bbox={"facecolor": "#dddddd", "edgecolor": "none", "pad": 1})
+        # Above the plot area, so that no series line crosses it.
+        ax.text((start + end) / 2, 1.01, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=6.5, color="#333333")
     ax.axhline(100, color="#999999", linewidth=0.6)
     ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
     ax.set_xticks(table["year"][::2])
@@ -205,33 +225,32 @@ def plot_index_series(table: pd.DataFrame, columns: list[str], labels: list[str]
 
 def plot_grouped_bars(table: pd.DataFrame, category: str, columns: list[str], *, decimals: int = 1,
                       suffix: str = "", xlabel: str = "", signed: bool = False, ax=None):
-    """Horizontal grouped bars of ``columns`` (units) per ``category``, hatched per unit for print.
+    """Horizontal grouped bars (seaborn) of ``columns`` (units) per ``category``, hatched per unit for print.
 
-    Negative values extend to the left of a zero line; ``signed`` labels values with +/−.
+    Negative values extend to the left of a zero line; ``signed`` labels values with +/−. The
+    axis leaves room for the value labels on both sides, so none reaches the category labels.
     """
     ax = axes_for(ax, 0.55)
-    n = len(columns)
-    height = 0.8 / n
-    y = np.arange(len(table))[::-1]
-    hatches = ["", "///", "...", "\\\\\\", "xx"]
-    colors = ["#1f4e79", "#8fb3d9", "#eeeeee", "#f4a259", "#555555"]
-    for i, column in enumerate(columns):
-        offset = (i - (n - 1) / 2) * height
-        bars = ax.barh(y - offset, table[column], height=height, color=colors[i % len(colors)],
-                       hatch=hatches[i % len(colors)],
-                       edgecolor="#333333", linewidth=0.4, label=column)
-        for bar, value in zip(bars, table[column]):
-            text = fmt.signed(value, decimals) if signed else fmt.number(value, decimals)
-            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {text} ", va="center", fontsize=6,
-                    ha="left" if value >= 0 else "right")
-    ax.set_yticks(y, table[category])
+    long = table.melt(id_vars=category, value_vars=columns, var_name="series", value_name="value")
+    palette = dict(zip(columns, BAR_COLORS * len(columns)))
+    sns.barplot(data=long, y=category, x="value", hue="series", hue_order=columns, palette=palette, orient="h",
+                errorbar=None, saturation=1.0, width=0.8, edgecolor="#333333", linewidth=0.4, legend=False, ax=ax)
+    show = fmt.signed if signed else fmt.number
+    for container, column, hatch in zip(ax.containers, columns, BAR_HATCHES * len(columns)):
+        for bar in container:
+            bar.set_hatch(hatch)
+        ax.bar_label(container, labels=[show(v, decimals) for v in table[column]], padding=2, fontsize=6)
+    values = table[columns].to_numpy()
+    low, high = min(0.0, values.min()), max(0.0, values.max())
+    room = 0.14 * (high - low)  # for the value labels beyond the longest bars
+    ax.set_xlim(low - room if low < 0 else 0, high + room)
     ax.xaxis.set_major_formatter(fmt.axis_formatter(0, suffix))
     ax.set_xlabel(xlabel)
-    values = table[columns].to_numpy()
-    ax.set_xlim(min(0, values.min() * 1.5), max(0, values.max() * 1.2))
+    ax.set_ylabel("")
     if values.min() < 0:
         ax.axvline(0, color="#333333", linewidth=0.6)
-    ax.legend(frameon=False, loc="best")
+    ax.legend(handles=[Patch(facecolor=palette[c], hatch=h, edgecolor="#333333", linewidth=0.4, label=c)
+                       for c, h in zip(columns, BAR_HATCHES * len(columns))], frameon=False, loc="best")
     return ax
 
 
