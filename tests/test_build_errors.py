@@ -18,6 +18,7 @@ import pytest
 
 from kpss_analysis.data import build
 from kpss_analysis.data import tables as table_files
+from kpss_analysis.data.checks import record_release
 from kpss_analysis.data.parsers import czso
 from kpss_analysis.data.registry import get_dataset
 from kpss_analysis.errors import DataMissingError, DataValidationError, KpssError
@@ -227,10 +228,18 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>" for p in folder.rglob("*")}
 
 
-def test_failed_build_keeps_previous_processed_data(raw, previous_build):
-    (raw / AGE_SMALL).parent.mkdir(parents=True)
+@pytest.fixture()
+def full_raw(tmp_path, mirror) -> Path:
+    """A data/raw folder with a copy of every file of the mirror."""
+    root = tmp_path / "full-raw"
+    shutil.copytree(mirror, root, copy_function=shutil.copyfile)
+    return root
+
+
+def test_failed_build_keeps_previous_processed_data(full_raw, previous_build):
+    raw = full_raw
     (raw / AGE_SMALL).write_bytes(os.urandom(4096))  # corrupt: fails as soon as it is opened
-    shutil.copyfile(raw / AGE_SMALL, raw / AGE_LARGE)
+    record_release(raw, AGE_SMALL, "https://example.org/newer")  # a newer release: checked by content
     before = _snapshot(previous_build)
     assert len(before) == 3
     lines = []
@@ -247,7 +256,8 @@ def test_build_with_missing_raw_file_keeps_previous_processed_data(raw, previous
     before = _snapshot(previous_build)
     with pytest.raises(DataMissingError) as info:
         build.build_all(raw, previous_build, log=lambda _line: None)
-    assert str(raw / AGE_SMALL) in str(info.value) and "`kpss data fetch`" in str(info.value)
+    assert f"Raw files missing in {raw}: {AGE_SMALL}, {AGE_LARGE}," in str(info.value)
+    assert "more. Run `kpss data fetch --only age_structure " in str(info.value)
     assert _snapshot(previous_build) == before
 
 

@@ -19,7 +19,7 @@ from kpss_analysis.run import cli
 from kpss_analysis.run.batch import RUN_SUMMARY, run_batch, select_orps
 from kpss_analysis.run.chapters import chapter_parameters, parse_parameter
 from kpss_analysis.run.kernel import WarmKernel
-from kpss_analysis.run.orp import is_complete
+from kpss_analysis.run.orp import incomplete_chapters, is_complete
 
 NBSP = "\u00a0"
 
@@ -39,7 +39,8 @@ TEST_CHAPTER = [
      "unit = find_orp(orp, territory)\n"
      'out = ChapterOutput(unit, output_dir, chapter="01_test")', []),
     ('assert unit.code != fail_orp, f"záměrná chyba pro {unit.name}"', []),
-    ('(Path(output_dir) / "sleeping").touch()\n'
+    ("if sleep_seconds:\n"
+     '    (Path(output_dir) / "sleeping").touch()\n'
      "time.sleep(sleep_seconds)", []),
     ("age5 = load.load_age5()\n"
      'members = territory.loc[territory["orp_kod"] == unit.code, "obec_kod"]\n'
@@ -190,7 +191,7 @@ def test_batch_isolates_a_failing_orp(chapters_dir, tmp_path):
     assert failed.error.startswith("Chapter 01_test failed in cell In [4] ('assert unit.code != fail_orp")
     assert "AssertionError: záměrná chyba pro Rokycany" in failed.error
     assert (root / "3211-rokycany.failed.ipynb").is_file() and not (root / "3211-rokycany").exists()
-    assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no staging left behind
+    assert not [p for p in root.iterdir() if p.name.startswith(".") and p.is_dir()]  # no staging left behind
     sokolov = json.loads((root / "4107-sokolov" / "summary.json").read_text(encoding="utf-8"))["demografie"]["orp"]
     assert sokolov["population"] == 74_502
 
@@ -249,11 +250,10 @@ def test_interrupt_keeps_the_previous_complete_outputs(chapters_dir, tmp_path):
     root = tmp_path / "out"
     [first] = run_batch(["Sokolov"], output_root=root, progress=False)
     manifest = (root / "4107-sokolov" / "manifest.json").read_bytes()
-    staging = root / ".4107-sokolov.partial"
 
     def press_ctrl_c_when_the_notebook_sleeps():
         deadline = time.monotonic() + 60
-        while not (staging / "sleeping").exists() and time.monotonic() < deadline:
+        while not list(root.glob(".4107-sokolov.*.partial/sleeping")) and time.monotonic() < deadline:
             time.sleep(0.05)
         _thread.interrupt_main()
 
@@ -264,22 +264,34 @@ def test_interrupt_keeps_the_previous_complete_outputs(chapters_dir, tmp_path):
     assert time.monotonic() - started < 60  # the sleeping cell was interrupted, not waited for
     assert first.status == "ok"
     assert (root / "4107-sokolov" / "manifest.json").read_bytes() == manifest
-    assert not staging.exists()
-    recorded = json.loads(manifest)
-    assert is_complete(root / "4107-sokolov", {key: recorded[key] for key in ("parameters", "chapters", "data")})
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".4107-sokolov.") and p.is_dir()]
+    summary = pd.read_csv(root / RUN_SUMMARY, sep=";", decimal=",", encoding="utf-8-sig", dtype={"orp_code": str})
+    assert list(summary["status"]) == ["interrupted"]  # not "failed": its outputs are intact
+    recorded = json.loads(manifest)["chapter_runs"]
+    assert is_complete(root / "4107-sokolov", recorded)
 
 
 def test_unfinished_folders_are_not_complete(tmp_path):
     folder = tmp_path / "4107-sokolov"
-    fingerprint = {"chapters": ["01_test"], "parameters": {"orp": "4107"}}
-    assert not is_complete(folder, fingerprint)  # no folder
+    fingerprint = {"parameters": {"orp": "4107"}, "package_version": "0.1.0", "data": {"built_at": "x"}}
+    fingerprints = {"01_test": fingerprint}
+    assert not is_complete(folder, fingerprints)  # no folder
     folder.mkdir()
     (folder / "manifest.json").write_text(json.dumps({"items": []}), encoding="utf-8")  # written by a notebook
-    assert not is_complete(folder, fingerprint)
-    (folder / "manifest.json").write_text(json.dumps({**fingerprint, "files": ["summary.json"]}), encoding="utf-8")
-    assert not is_complete(folder, fingerprint)  # a listed file is missing
+    assert not is_complete(folder, fingerprints)
+    runs = {"01_test": {**fingerprint, "files": ["01_test.ipynb"]}}
+    (folder / "manifest.json").write_text(json.dumps({"chapter_runs": runs, "files": ["summary.json"]}),
+                                          encoding="utf-8")
+    (folder / "01_test.ipynb").write_text("{}", encoding="utf-8")
+    assert not is_complete(folder, fingerprints)  # a listed file is missing
     (folder / "summary.json").write_text("{}", encoding="utf-8")
-    assert is_complete(folder, fingerprint)
+    assert is_complete(folder, fingerprints)
+    (folder / "01_test.ipynb").unlink()
+    assert incomplete_chapters(folder, {**fingerprints, "02_test": fingerprint}) == ["01_test", "02_test"]
+    (folder / "01_test.ipynb").write_text("{}", encoding="utf-8")
+    assert incomplete_chapters(folder, {**fingerprints, "02_test": fingerprint}) == ["02_test"]
+    changed = {"01_test": {**fingerprint, "parameters": {"orp": "4107", "fail_orp": "1"}}}
+    assert incomplete_chapters(folder, changed) == ["01_test"]
 
 
 def test_index_shows_projection_and_services_figures(tmp_path):

@@ -11,6 +11,8 @@ elsewhere without touching code:
 ``KPSS_MIRROR``
     A folder laid out like ``data/raw`` to copy raw files from instead of downloading
     (default: ``../shared/data/raw`` beside the checkout, when it exists).
+``KPSS_NOTEBOOKS_DIR``
+    The chapter notebooks ``kpss run`` executes (default: ``<repo>/notebooks``).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def output_dir() -> Path:
 
 
 def notebooks_dir() -> Path:
-    return project_root() / "notebooks"
+    return _env_path("KPSS_NOTEBOOKS_DIR") or project_root() / "notebooks"
 
 
 def default_mirror() -> Path | None:
@@ -69,3 +71,6 @@ KERNEL_NAME = "kpss-analysis"
 #: The ORPs whose published plans this workbook models: the default of the benchmark and of the end-to-end tests
 #: (two in Karlovarský kraj, one each in Jihočeský, Plzeňský and Středočeský, and Praha as the one-ORP kraj).
 SEED_ORPS = ("Sokolov", "Ostrov", "Strakonice", "Rokycany", "Příbram", "Praha")
+
+#: Default limit of one notebook cell's run time in seconds (``kpss run --cell-timeout``).
+CELL_TIMEOUT = 600

@@ -19,3 +19,11 @@ class DataValidationError(KpssError, ValueError):
 
 class ParameterError(KpssError, ValueError):
     """A notebook or command parameter with a wrong value."""
+
+
+class DamagedFileError(KpssError):
+    """A processed table or a bookkeeping file (report, manifest, summary) that cannot be read."""
+
+
+class BusyError(KpssError):
+    """Another ``kpss`` process is writing where this one would write."""

@@ -2,13 +2,17 @@
 
 Every parser (:mod:`kpss_analysis.data.parsers`) validates what it reads (row counts, sums, code lists) and raises
 :class:`~kpss_analysis.errors.DataValidationError` naming the raw file when something does not look like the
-publisher's format. All tables are written to a temporary folder first and moved into place only when every step has
-succeeded, so a failed build never destroys the processed data of an earlier good build.
+publisher's format. Before any parsing, every pinned raw file is checked against the registry's size and SHA-256
+(:func:`~kpss_analysis.data.checks.verify_raw_files`): a missing or damaged file stops the build at once, naming it.
+All tables are written to a new folder beside ``processed`` that replaces it with two renames only when every step
+has succeeded, so a failed build never touches an earlier good build and a reader finds either the old or the new
+one. A lock (:mod:`kpss_analysis.locks`) keeps two builds from writing the same folder.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -18,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from kpss_analysis import __version__, config
-from kpss_analysis.data.checks import raw_path
+from kpss_analysis.data.checks import raw_path, verify_raw_files
 from kpss_analysis.data.derive import derive_age_broad_2023
 from kpss_analysis.data.parsers.boundaries import parse_boundaries
 from kpss_analysis.data.parsers.czso import (
@@ -32,8 +36,10 @@ from kpss_analysis.data.parsers.czso import (
 )
 from kpss_analysis.data.parsers.exclusion import parse_exclusion
 from kpss_analysis.data.registry import DATASETS
+from kpss_analysis.data.services_build import build_services
 from kpss_analysis.data.tables import REPORT_NAME, TABLES
 from kpss_analysis.errors import DataMissingError
+from kpss_analysis.locks import exclusive, remove_leftovers
 
 
 def _file_fingerprint(raw: Path) -> dict[str, dict]:
@@ -66,7 +72,16 @@ def build_all(raw: Path | None = None, processed: Path | None = None,
     processed = Path(processed or config.processed_dir())
     if not raw.is_dir():
         raise DataMissingError(f"Raw data folder {raw} does not exist. Run `kpss data fetch` first.")
+    with exclusive([processed], "kpss data build"):
+        remove_leftovers(processed)  # staging folders of killed builds
+        for stale in processed.glob(".staging-*"):  # the same, from builds before the whole-folder swap
+            shutil.rmtree(stale, ignore_errors=True)
+        return _build(raw, processed, log)
+
+
+def _build(raw: Path, processed: Path, log: Callable[[str], None]) -> dict:
     started = time.perf_counter()
+    newer = verify_raw_files(raw)
     tables: dict[str, pd.DataFrame] = {}
 
     def step(name: str, func: Callable[[], object]):
@@ -92,10 +107,6 @@ def build_all(raw: Path | None = None, processed: Path | None = None,
     boundaries = step("boundaries", lambda: parse_boundaries(raw, territory))
     for level, frame in boundaries.items():
         tables[f"boundaries_{level}"] = frame
-    from kpss_analysis.data.services_build import (
-        build_services,  # imported here: services_data reuses this module's helpers
-    )
-
     services, services_report = step("social services", lambda: build_services(raw, territory))
     tables.update(services)
 
@@ -122,6 +133,7 @@ def build_all(raw: Path | None = None, processed: Path | None = None,
         },
         "social_services": services_report,
         "raw_files": _file_fingerprint(raw),
+        "newer_releases": newer,
         "seconds": round(time.perf_counter() - started, 1),
     }
     write_build(processed, tables, report)
@@ -129,19 +141,34 @@ def build_all(raw: Path | None = None, processed: Path | None = None,
 
 
 def write_build(processed: Path, tables: dict[str, pd.DataFrame], report: dict) -> None:
-    """Write every table into a staging folder, then swap the files in one go."""
-    processed.mkdir(parents=True, exist_ok=True)
-    staging = processed / f".staging-{int(time.time() * 1000)}"
-    staging.mkdir()
+    """Write every table into a sibling staging folder, then swap the whole folder in with two renames.
+
+    Files of the old folder that are not tables (README, .gitkeep) are carried over. If the second
+    rename fails, the old folder is put back.
+    """
+    staging = processed.with_name(f".{processed.name}.{secrets.token_hex(4)}.partial")
+    staging.mkdir(parents=True)
+    old = staging.with_name(staging.name.removesuffix(".partial") + ".old")
     try:
         for name, frame in tables.items():
             frame.to_parquet(staging / TABLES[name], index=False)
         (staging / REPORT_NAME).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        # The report marks a complete build (Makefile and loaders rely on it): remove the old one
-        # before swapping tables and put the new one last, so an interrupted swap is never
-        # mistaken for a complete build.
-        (processed / REPORT_NAME).unlink(missing_ok=True)
-        for name in [*TABLES.values(), REPORT_NAME]:
-            (staging / name).replace(processed / name)
+        built = {*TABLES.values(), REPORT_NAME}
+        if processed.is_dir():
+            for other in processed.iterdir():
+                if other.name in built:
+                    continue
+                if other.is_dir():
+                    shutil.copytree(other, staging / other.name, symlinks=True)
+                else:
+                    shutil.copy2(other, staging / other.name)
+            processed.rename(old)
+        try:
+            staging.rename(processed)
+        except BaseException:
+            if old.exists():
+                old.rename(processed)
+            raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)

@@ -26,7 +26,6 @@ never replaces a good file and never leaves a half-written one under the real na
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import os
 import re
 import shutil
@@ -42,6 +41,7 @@ from bs4 import BeautifulSoup
 from tqdm import tqdm
 
 from kpss_analysis import __version__, config
+from kpss_analysis.data.checks import record_release, sha256_of
 from kpss_analysis.data.registry import DATASETS, Dataset, RawFile
 from kpss_analysis.errors import DataMissingError, DataValidationError, KpssError
 
@@ -65,6 +65,8 @@ USER_AGENT = f"kpss-analysis/{__version__} (+requests)"
 
 STATUSES = ("present", "copied", "downloaded", "downloaded-newer", "manual")
 NEWER_NOTE = "newer release, not hash-pinned"
+#: Files named one by one in the fetch report (a first fetch copies every file: those are counted).
+MAX_LISTED = 20
 
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 _YEAR_IN_NAME = re.compile(r"_(\d{4})\.[^./]+$")
@@ -105,15 +107,6 @@ class FetchResult:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks so large files do not need to fit in memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _matches(path: Path, raw: RawFile) -> bool:
@@ -355,8 +348,9 @@ def _keep_dated_copy(target: Path, day: _dt.date) -> Path:
 
 
 def _download_file(
-    url: str, target: Path, raw: RawFile, *, session: requests.Session, progress: bool
+    url: str, dest: Path, raw: RawFile, *, session: requests.Session, progress: bool
 ) -> FetchResult:
+    target = dest / raw.path
     target.parent.mkdir(parents=True, exist_ok=True)
     part = _part_path(target)
     try:
@@ -373,6 +367,8 @@ def _download_file(
     except BaseException:
         part.unlink(missing_ok=True)
         raise
+    if raw.pinned:  # the build accepts a newer release instead of the pinned copy only when recorded here
+        record_release(dest, raw.path, url if status == "downloaded-newer" else None)
     dated = _keep_dated_copy(target, _today())
     detail = "; ".join(filter(None, [detail, f"dated copy {dated.name}"]))
     return FetchResult(raw.path, status, url, detail)
@@ -498,12 +494,14 @@ def fetch_all(
                 if not source.is_file():
                     continue  # online only: format_report lists it with the command to get it
                 _copy_from_mirror(source, target, raw)
+                if raw.pinned:
+                    record_release(dest, raw.path, None)  # the pinned copy again, no newer release
                 results.append(FetchResult(raw.path, "copied", str(source)))
             elif raw.url:
                 if present and not force:
                     results.append(FetchResult(raw.path, "present", raw.url))
                     continue
-                results.append(_download_file(raw.url, target, raw, session=session, progress=progress))
+                results.append(_download_file(raw.url, dest, raw, session=session, progress=progress))
             else:
                 page = _page_for(dataset, raw)
                 if present and not (force and dataset.link_text):
@@ -515,7 +513,7 @@ def fetch_all(
                     except DownloadError as exc:
                         results.append(FetchResult(raw.path, "manual", page, str(exc)))
                         continue
-                    results.append(_download_file(url, target, raw, session=session, progress=progress))
+                    results.append(_download_file(url, dest, raw, session=session, progress=progress))
                     continue
                 detail = ""
                 if target.exists():
@@ -548,6 +546,13 @@ def format_report(results: list[FetchResult]) -> str:
     )
     summary = ", ".join(f"{counts[status]} {status}" for status in order) or "nothing to do"
     lines = [f"Raw files: {summary} ({len(results)} total)."]
+
+    fetched = [result for result in results if result.status in ("copied", "downloaded")]
+    if fetched:
+        lines.append(f"Fetched ({len(fetched)}):")
+        lines.extend(f"  {result.path}  <- {result.source}" for result in fetched[:MAX_LISTED])
+        if len(fetched) > MAX_LISTED:
+            lines.append(f"  … and {len(fetched) - MAX_LISTED} more")
 
     newer = [result for result in results if result.status == "downloaded-newer"]
     if newer:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from kpss_analysis import config
 from kpss_analysis.data.tables import REPORT_NAME, TABLES
-from kpss_analysis.errors import DataMissingError
+from kpss_analysis.errors import DamagedFileError, DataMissingError
 
 BOUNDARY_LEVELS = ("obec", "orp", "okres", "kraj")
 
@@ -36,7 +36,11 @@ def _path(name: str) -> Path:
 
 @lru_cache(maxsize=32)
 def _read(path: Path, geo: bool) -> pd.DataFrame:
-    return gpd.read_parquet(path) if geo else pd.read_parquet(path)
+    try:
+        return gpd.read_parquet(path) if geo else pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError, a truncated file an OSError
+        raise DamagedFileError(f"Processed table {path} is damaged ({type(exc).__name__}: {exc}). "
+                               "Run `kpss data build` to rebuild the processed data.") from exc
 
 
 def _load(name: str, geo: bool = False) -> pd.DataFrame:
@@ -157,4 +161,11 @@ def load_build_report() -> dict:
     path = config.processed_dir() / REPORT_NAME
     if not path.is_file():
         _path("territory")  # raises the helpful message
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DamagedFileError(f"The build report {path} is damaged ({type(exc).__name__}: {exc}). "
+                               "Run `kpss data build` to rebuild the processed data.") from exc
+    if not isinstance(report, dict):
+        raise DamagedFileError(f"The build report {path} is damaged (not a JSON object). Run `kpss data build`.")
+    return report

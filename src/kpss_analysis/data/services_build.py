@@ -36,6 +36,9 @@ from kpss_analysis.data.registry import get_dataset
 from kpss_analysis.data.tables import CRS
 from kpss_analysis.errors import DataValidationError
 
+#: Unreadable register records tolerated (reported in build_report.json); more stop the build.
+MAX_UNREADABLE = 5
+
 
 def _services_frame(services: list[Service], druhy: dict, source: str, snapshot: str) -> pd.DataFrame:
     rows = []
@@ -171,6 +174,13 @@ def build_services(raw: Path, territory: pd.DataFrame) -> tuple[dict[str, pd.Dat
         parsed = parse_katalog(path)
         group_names = {}
         citation = get_dataset("social_services").citation
+    if len(parsed.unreadable) > MAX_UNREADABLE:
+        first = "; ".join(f"{u['id']}: {u['reason']}" for u in parsed.unreadable[:3])
+        key = "rpss" if source == "rpss" else "social_services"
+        raise DataValidationError(
+            f"{path}: {len(parsed.unreadable)} of {parsed.records} records are unreadable (at most {MAX_UNREADABLE} "
+            f"are tolerated), e.g. {first}. The file is damaged or not in the publisher's format; "
+            f"`kpss data fetch --force --only {key}` fetches it again.")
     ended = [s for s in parsed.services.values() if s.date_to is not None and s.date_to < snapshot]
     ended_ids = {s.service_id for s in ended}
     services = [s for s in parsed.services.values() if s.service_id not in ended_ids]

@@ -14,6 +14,7 @@ import html
 import json
 import math
 import os
+import secrets
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -26,6 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from kpss_analysis import config, fmt
 from kpss_analysis.analysis.territory import Orp
+from kpss_analysis.errors import DamagedFileError
 
 #: A4 with 2.5 cm margins leaves a 16 cm text column.
 A4_TEXT_WIDTH_IN = 16 / 2.54
@@ -48,9 +50,13 @@ XLSX_PORTRAIT_CHARS = 110
 
 
 def write_atomically(path: Path, writer: Callable[[Path], None]) -> Path:
-    """Write via a temporary sibling and rename, so a file is either old or complete."""
+    """Write via a temporary sibling and rename, so a file is either old or complete.
+
+    The temporary name is unique per call, so two processes writing the same file never
+    write into each other's temporary file (the last rename wins, whole).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}")
     try:
         writer(tmp)
         os.replace(tmp, path)
@@ -65,7 +71,27 @@ def write_json(path: Path, data: object) -> Path:
 
 
 def read_json(path: Path, default: object) -> object:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else default
+    """The JSON in ``path``, or ``default`` when it is missing or damaged (see :func:`load_json`)."""
+    try:
+        return load_json(path, default)
+    except DamagedFileError:
+        return default
+
+
+def load_json(path: Path, default: object) -> object:
+    """The JSON in ``path``, or ``default`` when it is missing.
+
+    Raises
+    ------
+    DamagedFileError
+        The file exists but is not readable JSON (truncated, overwritten, not UTF-8).
+    """
+    if not path.is_file():
+        return default
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        raise DamagedFileError(f"{path} is damaged ({type(exc).__name__}: {exc}).") from exc
 
 
 def column_decimals(frame: pd.DataFrame, decimals: Mapping[str, int] | None) -> dict[str, int | None]:
@@ -167,8 +193,20 @@ def style_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None, 
 
 
 def staging_dir(final: Path) -> Path:
-    """The hidden sibling a run writes into before it swaps it in as ``final`` (see :mod:`runner`)."""
-    return final.with_name(f".{final.name}{STAGING_SUFFIX}")
+    """A hidden sibling, unique per call, that a run writes into before swapping it in as ``final``.
+
+    Named ``.<final>.<token>.partial``: :func:`staged_final` maps it back, and leftovers of a killed
+    run are recognised by the prefix ``.<final>.`` (see :mod:`kpss_analysis.run.locks`).
+    """
+    return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}{STAGING_SUFFIX}")
+
+
+def staged_final(folder: Path) -> Path:
+    """The folder that ``folder`` becomes: itself, or the final folder of a staging folder."""
+    name = folder.name
+    if name.startswith(".") and name.endswith(STAGING_SUFFIX):
+        return folder.with_name(name[1:-len(STAGING_SUFFIX)].rsplit(".", 1)[0])
+    return folder
 
 
 class ChapterOutput:
@@ -193,22 +231,20 @@ class ChapterOutput:
     @property
     def final_dir(self) -> Path:
         """Where the outputs end up: :attr:`dir`, or the folder a run's staging folder becomes."""
-        name = self.dir.name
-        if name.startswith(".") and name.endswith(STAGING_SUFFIX):
-            return self.dir.with_name(name[1:-len(STAGING_SUFFIX)])
-        return self.dir
+        return staged_final(self.dir)
 
     # -- manifest -----------------------------------------------------------------------
     def _register(self, item: dict) -> None:
+        # Strict: overwriting a damaged manifest would forget what the other chapters produced.
         path = self.dir / MANIFEST
-        manifest = read_json(path, {"orp": {"code": self.orp.code, "name": self.orp.name}, "items": []})
+        manifest = load_json(path, {"orp": {"code": self.orp.code, "name": self.orp.name}, "items": []})
         manifest["items"] = [i for i in manifest["items"] if i["name"] != item["name"]] + [item]
         write_json(path, manifest)
 
     def summary(self, section: str, values: Mapping[str, object]) -> Path:
         """Merge ``values`` under ``section`` into ``summary.json`` (numbers, not text)."""
         path = self.dir / SUMMARY
-        summary = read_json(path, {"orp": {"code": self.orp.code, "name": self.orp.name}})
+        summary = load_json(path, {"orp": {"code": self.orp.code, "name": self.orp.name}})
         summary[section] = values
         return write_json(path, summary)
 

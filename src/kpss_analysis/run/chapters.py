@@ -16,6 +16,8 @@ from kpss_analysis.errors import ParameterError
 #: Names of the parameters ``kpss run`` passes to every chapter notebook (a test checks the
 #: notebooks' ``parameters`` cells against it).
 RUN_PARAMETERS = ("orp", "output_dir")
+#: Longest ``-p`` value accepted (a parameter is a few numbers or names, not a data set).
+MAX_VALUE_CHARS = 10_000
 
 
 def chapter_notebooks(chapters: list[str] | None = None) -> list[Path]:
@@ -45,12 +47,18 @@ def parse_parameter(text: str) -> tuple[str, object]:
     name = name.strip()
     if not sep or not name.isidentifier():
         raise ParameterError(f"Parameter {text!r} is not NAME=VALUE, e.g. -p horizon_years='[2030, 2040]'.")
+    if len(value) > MAX_VALUE_CHARS:
+        raise ParameterError(f"Value of parameter {name!r} is {len(value)} characters long; at most "
+                             f"{MAX_VALUE_CHARS} are accepted.")
     try:
         return name, ast.literal_eval(value.strip())
-    except (ValueError, SyntaxError):
-        pass
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
+        pass  # e.g. JSON's true/false/null; deep nesting fails again below with a message
     try:
         return name, json.loads(value)
+    except RecursionError:
+        raise ParameterError(f"Value of parameter {name!r} is nested too deeply to be a chapter parameter "
+                             "(lists inside lists …); give a flat list, e.g. -p horizon_years='[2030, 2040]'.") from None
     except ValueError:
         raise ParameterError(f"Value of parameter {name!r} is not a Python/JSON literal: {value!r}. "
                              f"Quote text, e.g. -p {name}='\"text\"'.") from None

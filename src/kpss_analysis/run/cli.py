@@ -1,13 +1,18 @@
 """Command line: ``kpss data fetch|build``, ``kpss orp list|show``, ``kpss run``.
 
-Errors the user can act on (unknown ORP, missing data, corrupt file, wrong parameter) are
-printed as one message without a traceback and end with exit code 2.
+Errors the user can act on (unknown ORP, missing data, corrupt file, wrong parameter, another run
+writing the same folder) are printed as one message without a traceback and end with exit code 2.
+Anything else (disk full, no permission …) prints one line and the file holding the full
+traceback, and ends with exit code 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kpss_analysis import __version__, config, fmt
@@ -88,7 +93,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     parameters = dict(parse_parameter(text) for text in args.parameter or ())
     root = Path(args.output_dir) if args.output_dir else config.output_dir()
     results = run_batch(orps, chapters=args.chapters, parameters=parameters, output_root=root,
-                        workers=args.workers, force=args.force, progress=not args.quiet)
+                        workers=args.workers, force=args.force, progress=not args.quiet,
+                        cell_timeout=args.cell_timeout or None)
     print(format_results(results))
     folders = [r.folder for r in results if r.folder]
     print(f"Outputs: {folders[0] if len(folders) == 1 else root} (index: {root / 'index.html'}, "
@@ -140,7 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
                      help="chapter parameter (Python/JSON literal), e.g. -p horizon_years='[2030, 2040]'")
     run.add_argument("--workers", type=int, metavar="N", help="parallel kernels (default: CPU count)")
-    run.add_argument("--force", action="store_true", help="run also ORPs whose outputs are complete and current")
+    run.add_argument("--force", action="store_true", help="run also chapters whose outputs are complete and current")
+    run.add_argument("--cell-timeout", type=float, default=config.CELL_TIMEOUT, metavar="SECONDS",
+                     help=f"stop a notebook cell running longer (the ORP fails, the batch goes on; "
+                     f"default {config.CELL_TIMEOUT}, 0 = no limit)")
     run.add_argument("--output-dir", metavar="DIR", help="parent folder of the ORP's outputs (default: outputs/)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.set_defaults(func=_cmd_run)
@@ -157,6 +166,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kpss: interrupted; outputs already complete were left as they were.", file=sys.stderr)
         return 130
+    except Exception as exc:  # not the user's doing: one line here, the traceback in a log file
+        print(f"kpss: unexpected error: {type(exc).__name__}: {exc} (full traceback: {_log_traceback()})",
+              file=sys.stderr)
+        return 1
+
+
+def _log_traceback() -> Path | str:
+    """Write the current exception's traceback to a new file in the temporary folder and return its path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix=f"kpss-error-{stamp}-", suffix=".log", delete=False,
+                                         encoding="utf-8") as handle:
+            handle.write(f"kpss-analysis {__version__}, {' '.join(sys.argv)}\n\n{traceback.format_exc()}")
+        return handle.name
+    except OSError:  # the disk is full or the temporary folder not writable: show it here after all
+        traceback.print_exc()
+        return "printed above; it could not be written to a file"
 
 
 if __name__ == "__main__":

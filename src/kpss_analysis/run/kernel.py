@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import papermill
+import zmq
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_core.utils import run_sync
@@ -23,6 +24,20 @@ from kpss_analysis import config
 from kpss_analysis.errors import KpssError
 
 WARM_ENGINE = "kpss-warm-kernel"
+CELL_TIMEOUT = config.CELL_TIMEOUT
+
+
+class EncryptedKernelManager(AsyncKernelManager):
+    """A kernel manager that gives the kernel CurveZMQ keys (jupyter_client ``transport_encryption``).
+
+    Kernels otherwise talk to the runner over TCP in plain text, and ipykernel warns about it for
+    every kernel it starts. Our kernelspec (ipykernel's) declares ``supported_encryption: curve``,
+    so ``"auto"`` encrypts; without CurveZMQ in libzmq it stays ``"disabled"`` (and ipykernel warns).
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport_encryption", "auto" if zmq.has("curve") else "disabled")
+        super().__init__(**kwargs)
 
 
 def check_kernel(kernel: str) -> None:
@@ -52,7 +67,7 @@ class WarmKernel:
 
     def __init__(self, kernel_name: str = config.KERNEL_NAME):
         self.kernel_name = kernel_name
-        self.manager = AsyncKernelManager(kernel_name=kernel_name)
+        self.manager = EncryptedKernelManager(kernel_name=kernel_name)
         self.client = None
 
     def __enter__(self) -> WarmKernel:
@@ -92,12 +107,18 @@ class WarmKernel:
         if self.manager.has_kernel:
             run_sync(self.manager.shutdown_kernel)(now=True)
 
-    def execute_notebook(self, notebook: Path, executed: Path, parameters: Mapping[str, object]) -> None:
-        """:func:`papermill.execute_notebook` in this kernel, after a reset."""
+    def execute_notebook(self, notebook: Path, executed: Path, parameters: Mapping[str, object],
+                         cell_timeout: float | None = CELL_TIMEOUT) -> None:
+        """:func:`papermill.execute_notebook` in this kernel, after a reset.
+
+        A cell running longer than ``cell_timeout`` seconds raises nbclient's ``CellTimeoutError``
+        and leaves the kernel busy: shut it down (a batch starts a new one).
+        """
         self.reset()
         papermill.execute_notebook(str(notebook), str(executed), parameters=dict(parameters),
                                    kernel_name=self.kernel_name, engine_name=WARM_ENGINE, warm_kernel=self,
-                                   progress_bar=False, request_save_on_cell_execute=False)
+                                   execution_timeout=cell_timeout, progress_bar=False,
+                                   request_save_on_cell_execute=False)
 
     def _run(self, code: str) -> None:
         reply = run_sync(self.client.execute_interactive)(code, silent=True, store_history=False,
@@ -113,10 +134,12 @@ class WarmKernelEngine(NBClientEngine):
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, *, warm_kernel: WarmKernel, log_output=False,
-                                 stdout_file=None, stderr_file=None, start_timeout=60, **_papermill_kwargs):
+                                 stdout_file=None, stderr_file=None, start_timeout=60, execution_timeout=None,
+                                 **_papermill_kwargs):
         client = PapermillNotebookClient(nb_man, km=warm_kernel.manager, kernel_name=kernel_name,
                                          log=papermill_logger, log_output=log_output, stdout_file=stdout_file,
-                                         stderr_file=stderr_file, startup_timeout=start_timeout)
+                                         stderr_file=stderr_file, startup_timeout=start_timeout,
+                                         timeout=execution_timeout)
         # nbclient opens a kernel client only when it has none, and closes neither this client
         # nor the kernel when it does not own the kernel manager.
         client.kc = warm_kernel.client

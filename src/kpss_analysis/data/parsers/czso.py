@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpss_analysis.data.checks import check, raw_path, reading
+from kpss_analysis.data.checks import check, numeric, raw_path, reading
 from kpss_analysis.data.registry import POPULATION_YEARS, get_dataset
 from kpss_analysis.data.tables import N_KRAJ, N_OBCE, N_OKRES, N_ORP
 from kpss_analysis.fmt import normalize
@@ -260,13 +260,15 @@ def _parse_population_year(path: Path, year: int) -> pd.DataFrame:
         codes = sheet[1].astype(str).str.strip()
         rows = sheet[sheet[0].astype(str).str.fullmatch(r"CZ[0-9A-C]{3,4}") & codes.str.fullmatch(r"\d{6}")]
         check(len(rows) > 6000, path, f"only {len(rows)} obec rows found")
+        rows = numeric(rows, [3, 4, 5, 6], path, first_row=1)
+        check(rows[[3, 4, 5]].notna().all().all(), path, "an obec row has an empty population cell")
         out = pd.DataFrame({
             "year": year,
             "obec_kod": rows[1].astype(str).str.strip(),
-            "total": pd.to_numeric(rows[3], errors="raise").astype("int64"),
-            "men": pd.to_numeric(rows[4], errors="raise").astype("int64"),
-            "women": pd.to_numeric(rows[5], errors="raise").astype("int64"),
-            "mean_age": pd.to_numeric(rows[6], errors="raise").astype("float64"),
+            "total": rows[3].astype("int64"),
+            "men": rows[4].astype("int64"),
+            "women": rows[5].astype("int64"),
+            "mean_age": rows[6].astype("float64"),
         })
         bad = out.loc[out["men"] + out["women"] != out["total"], "obec_kod"]
         check(bad.empty, path, f"muži + ženy ≠ celkem for obce {list(bad[:5])}")
@@ -285,6 +287,11 @@ def parse_population_totals(raw: Path, territory: pd.DataFrame) -> tuple[pd.Data
     for raw_file, year in zip(get_dataset("population_totals").files, POPULATION_YEARS, strict=True):
         frames.append(_parse_population_year(raw / raw_file.path, year))
     totals = pd.concat(frames, ignore_index=True)
+    # 1. 1. 2021 is the day after 31. 12. 2020, whose published national total the age structure checks too.
+    year_2021 = int(totals.loc[totals["year"] == 2021, "total"].sum())
+    path_2021 = raw / get_dataset("population_totals").files[POPULATION_YEARS.index(2021)].path
+    check(year_2021 == NATIONAL_POPULATION_2020_12_31, path_2021,
+          f"the obce sum to {year_2021:,} people, the published national total is {NATIONAL_POPULATION_2020_12_31:,}")
     unassigned = totals[~totals["obec_kod"].isin(territory["obec_kod"])]
     report = {
         str(year): {"obce": int(len(g)), "population": int(g["total"].sum())}
@@ -301,6 +308,7 @@ def parse_census(raw: Path, territory: pd.DataFrame) -> pd.DataFrame:
         missing = set(CENSUS_COLUMNS) | {"kod"}
         missing -= set(frame.columns)
         check(not missing, path, f"missing census columns {sorted(missing)}")
+    frame = numeric(frame, list(CENSUS_COLUMNS), path, first_row=2)
     crosswalk = territory[["orp_kod", "orp_ruian"]].drop_duplicates()
     out = frame.rename(columns={"kod": "orp_ruian", **CENSUS_COLUMNS})
     out = crosswalk.merge(out[["orp_ruian", *CENSUS_COLUMNS.values()]], on="orp_ruian", how="left")
@@ -326,6 +334,7 @@ def parse_mos(raw: Path, territory: pd.DataFrame) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype={"kod_obce": str}, encoding="utf-8-sig")
         missing = set(columns) - set(frame.columns)
         check(not missing, path, f"missing columns {sorted(missing)}")
+    frame = numeric(frame, [c for c in columns if c != "kod_obce"], path, first_row=2)
     out = frame[list(columns)].rename(columns=columns)
     unknown = set(out["obec_kod"]) - set(territory["obec_kod"])
     check(not unknown, path, f"obec codes not in the code list: {sorted(unknown)[:5]}")
