@@ -56,12 +56,26 @@ def test_seed_orp_outputs_are_complete_and_consistent(seed_runs, use_data, name)
     age5 = load.load_age5()
     members = territory.loc[territory["orp_kod"] == orp.code, "obec_kod"]
     assert summary["orp"]["population"] == age5.loc[age5["obec_kod"].isin(members), "population"].sum()
+    # The broad groups are those of 31. 12. 2023 (issue 20): they add up to the total on 1. 1. 2024, the same date;
+    # population by sex stays on 31. 12. 2020.
+    assert summary["reference_dates"]["age_groups"] == "2023-12-31"
     for level in ("orp", "kraj", "cr"):
         s = summary[level]
-        assert s["age_0_14"] + s["age_15_64"] + s["age_65plus"] == s["population"]
+        assert s["age_0_14"] + s["age_15_64"] + s["age_65plus"] == s["population_2024"]
         assert s["men"] + s["women"] == s["population"]
-        assert s["share_65plus"] == pytest.approx(100 * s["age_65plus"] / s["population"], abs=1e-3)
+        assert s["share_65plus"] == pytest.approx(100 * s["age_65plus"] / s["population_2024"], abs=1e-3)
         assert s["ageing_index"] == pytest.approx(100 * s["age_65plus"] / s["age_0_14"], abs=1e-3)
+        assert {k: s[k] for k in ("age_0_14", "age_65plus")} == {
+            k: summary["age_2023"][level][k] for k in ("age_0_14", "age_65plus")}
+    groups = load.load_age_2023()
+    mine = groups[groups["obec_kod"].isin(members)].groupby("age_group")["population"].sum()
+    assert summary["age_2023"]["orp"]["age_65plus"] == mine["65plus"]
+    # ČR as ČSÚ reports the start of 2024 (exclusion/PROVENANCE.md): 20,52 % aged 65+, 15,85 % aged 0–14
+    assert round(summary["age_2023"]["cr"]["share_65plus"], 2) == 20.52
+    assert round(summary["age_2023"]["cr"]["share_0_14"], 2) == 15.85
+    captions = {i["name"]: i["caption"].replace("\u00a0", " ") for i in manifest["items"]}
+    assert "31. 12. 2023" in captions["02_mapa_podil_65plus"] and "31. 12. 2023" in captions["03_mapa_index_stari"]
+    assert "odvozeno z" in next(i["source"] for i in manifest["items"] if i["name"] == "02_mapa_podil_65plus")
     # Kraj column = sum of the kraj's ORPs; ČR column = the published national total.
     by_orp = demo.compute_indicators(age5, territory, "orp")
     kraj_orps = territory.loc[territory["kraj_kod"] == orp.kraj_code, "orp_kod"].unique()
@@ -98,6 +112,14 @@ def test_sokolov_key_numbers(seed_runs):
     assert summary["orp"]["population"] == 74_502
     assert summary["orp"]["n_obce"] == 30
     assert summary["kraj"]["name"] == "Karlovarský kraj"
+    # 31. 12. 2023 (exclusion/PROVENANCE.md): Sokolov 72 913 = 0–14 11 089 + 15–64 47 146 + 65+ 14 678
+    assert (summary["age_2023"]["orp"]["age_0_14"], summary["age_2023"]["orp"]["age_65plus"]) == (11_089, 14_678)
+    projection = json.loads((seed_runs["Sokolov"] / "summary.json").read_text(encoding="utf-8"))["projekce"]
+    errors = projection["backtest_age_groups"]
+    assert set(errors) == {"reference_date", "A", "B"}
+    # projected 65+ on 1. 1. 2024 (variant A, mean of 2023 and 2025) 15 202,6 against the observed 14 678
+    assert errors["A"]["65plus"]["orp_error_pct"] == pytest.approx(100 * (15_202.63 - 14_678) / 14_678, abs=0.01)
+    assert 0 < errors["A"]["65plus"]["mape"] < 5 and 0 < errors["B"]["65plus"]["mape"] < 5
 
 
 def test_praha_has_no_ranking_chart_but_says_why(seed_runs):

@@ -349,3 +349,12 @@ def test_age_backtest_interpolates_2024_and_compares_each_group():
     summary = age_2023.summarize_age_backtest(backtest.reset_index())
     assert summary["age_group"].tolist() == ["0_14", "15_64", "65plus"]
     assert summary.set_index("age_group").loc["65plus", "mape"] == pytest.approx(100 * 45 / 405)
+
+
+def test_change_chart_table_has_a_row_per_group_and_a_column_per_unit():
+    change = pd.DataFrame({"level": ["orp"] * 3 + ["cr"] * 3, "unit_name": ["SO ORP A"] * 3 + ["Česko"] * 3,
+                           "age_group": ["0_14", "15_64", "65plus"] * 2, "change_pct": [1.0, -2.0, 3.0, 0.5, -1.0, 4.0]})
+    table = age_2023.compute_change_chart_table(change)
+    assert list(table.columns) == ["Věková skupina", "SO ORP A", "Česko"]
+    assert table["Věková skupina"].tolist() == ["0–14 let", "15–64 let", "65 a více let"]
+    assert table["Česko"].tolist() == [0.5, -1.0, 4.0]

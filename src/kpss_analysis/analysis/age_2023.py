@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kpss_analysis import fmt
 from kpss_analysis.analysis.demography import AGE_BANDS, comparison_units, compute_broad_indicators, compute_indicators
-from kpss_analysis.analysis.projection import interpolate_year
+from kpss_analysis.analysis.projection import VARIANT_SHORT, interpolate_year
 from kpss_analysis.analysis.territory import Orp
 
 GROUPS = {"0_14": "0–14 let", "15_64": "15–64 let", "65plus": "65 a více let"}
@@ -122,3 +123,61 @@ def summarize_age_backtest(backtest: pd.DataFrame) -> pd.DataFrame:
     order = {g: i for i, g in enumerate(GROUPS)}
     return out.reset_index().sort_values(["variant", "age_group"], key=lambda s: s.map(order) if s.name == "age_group"
                                          else s).reset_index(drop=True)
+
+
+def compute_change_chart_table(change: pd.DataFrame) -> pd.DataFrame:
+    """:func:`compute_age_change_2020_2023` as a chart table: ``Věková skupina`` and the change in % per unit."""
+    wide = change.pivot_table(index="age_group", columns="unit_name", values="change_pct", sort=False)
+    wide = wide.reindex(list(GROUPS))[list(dict.fromkeys(change["unit_name"]))]
+    wide.index = wide.index.map(GROUPS)
+    wide.columns.name = None
+    return wide.rename_axis("Věková skupina").reset_index()
+
+
+AGE_BACKTEST_NOTE = ("Chyba = (projekce − skutečnost) / skutečnost × 100. Projekce k 1. 1. 2024 je lineárně interpolována "
+                     "mezi roky projekce 2023 a 2025 (jako u celkového počtu obyvatel); skutečnost jsou věkové skupiny "
+                     "k 31. 12. 2023 odvozené z Indexu sociálního vyloučení 2023 a počtu obyvatel k 1. 1. 2024.")
+
+
+def _own_errors(backtest: pd.DataFrame, orp_code: str) -> pd.Series:
+    return backtest[backtest["orp_kod"] == orp_code].set_index(["variant", "age_group"])["error_pct"]
+
+
+def czech_age_backtest_table(summary: pd.DataFrame, backtest: pd.DataFrame, orp_code: str) -> pd.DataFrame:
+    """:func:`summarize_age_backtest` with the ORP's own error, Czech headers and labels."""
+    own = _own_errors(backtest, orp_code)
+    frame = summary.assign(own=[own.get((v, g)) for v, g in zip(summary["variant"], summary["age_group"], strict=True)])
+    frame = frame.assign(variant=frame["variant"].map(VARIANT_SHORT), age_group=frame["age_group"].map(GROUPS))
+    columns = {"variant": "Varianta", "age_group": "Věková skupina", "n_orp": "Počet ORP",
+               "mean_error": "Průměrná chyba (%)", "mape": "Průměrná absolutní chyba (%)",
+               "median_ape": "Medián absolutní chyby (%)", "p90_ape": "90. percentil absolutní chyby (%)",
+               "max_ape": "Největší absolutní chyba (%)", "own": "Chyba této ORP (%)"}
+    return frame[list(columns)].rename(columns=columns)
+
+
+def age_backtest_summary(summary: pd.DataFrame, backtest: pd.DataFrame, orp_code: str) -> dict:
+    """``projekce.backtest_age_groups`` of ``summary.json``: per variant and group the errors over all ORPs and the ORP's."""
+    own = _own_errors(backtest, orp_code)
+    out: dict = {"reference_date": "2024-01-01"}
+    for row in summary.itertuples():
+        out.setdefault(row.variant, {})[row.age_group] = {
+            "mape": round(float(row.mape), 4), "mean_error": round(float(row.mean_error), 4),
+            "p90_ape": round(float(row.p90_ape), 4), "orp_error_pct": round(float(own[(row.variant, row.age_group)]), 4)}
+    return out
+
+
+def describe_age_backtest(summary: pd.DataFrame, backtest: pd.DataFrame, orp_code: str, orp_name: str) -> str:
+    """Czech sentences: how close the projection came to the 65+ of all ORPs and of this one, and what it means."""
+    table = summary.set_index(["variant", "age_group"])
+    own = _own_errors(backtest, orp_code)
+    parts = [f"ve variantě {v} v průměru o {fmt.number(table.loc[(v, '65plus'), 'mape'], 1)} % "
+             f"(u 9 z 10 ORP nejvýše o {fmt.number(table.loc[(v, '65plus'), 'p90_ape'], 1)} %)"
+             for v in VARIANT_SHORT]
+    mine = ", ".join(f"ve variantě {v} {fmt.signed(own[(v, '65plus')], 1)} %" for v in VARIANT_SHORT)
+    children = ", ".join(f"ve variantě {v} {fmt.number(table.loc[(v, '0_14'), 'mape'], 1)} %" for v in VARIANT_SHORT)
+    return (f"Počet obyvatel ve věku 65+ k 1. 1. 2024 odhadla projekce za všech 206 ORP takto: {'; '.join(parts)}. "
+            f"U SO ORP {orp_name} činila chyba u 65+ {mine}; u dětí 0–14 let byla průměrná chyba {children}. "
+            "Lidé, kteří budou v horizontu plánu ve věku 65+, dnes už žijí v ORP a jejich počet se mění hlavně "
+            "úmrtností a stěhováním; chyba po třech letech proto ukazuje, s jakou nejistotou je třeba číst i počty "
+            "seniorů v horizontu plánu — roste s délkou horizontu a bývá větší u malých ORP a u počtu dětí, "
+            "který závisí na budoucí porodnosti.")
