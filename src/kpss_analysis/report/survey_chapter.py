@@ -91,15 +91,16 @@ def save_question_outputs(out: ChapterOutput, estimates: pd.DataFrame, *, orp_na
     for number, (code, rows) in enumerate(estimates.groupby("question", sort=False), start=1):
         name = f"potreby_{number:02d}_{fmt.slugify(code).replace('-', '_')}"
         caption = question_caption(rows, orp_name)
-        styler = out.table(compute_question_table(rows), name, caption=caption, source=source,
+        # Distinct names: the manifest keeps one item per name.
+        styler = out.table(compute_question_table(rows), f"{name}_tabulka", caption=caption, source=source,
                            decimals={"Počet odpovědí": 0}, notes=SURVEY_INTERVAL_NOTE)
-        paths += [out.dir / "tables" / f"{name}.{suffix}" for suffix in ("xlsx", "csv")]
+        paths += [out.dir / "tables" / f"{name}_tabulka.{suffix}" for suffix in ("xlsx", "csv")]
         if rows["kind"].iloc[0] == "likert":
             ax = plot_likert(compute_likert_summary(rows))
         else:
             ax = plot_answer_shares(rows)
         likert_note = " (intervaly jednotlivých odpovědí v tabulce)" if rows["kind"].iloc[0] == "likert" else ""
-        paths += out.figure(ax.figure, name, caption=caption + likert_note, source=source)
+        paths += out.figure(ax.figure, f"{name}_graf", caption=caption + likert_note, source=source)
         if show is not None:
             show(Markdown(f"### {number}. {rows['question_text'].iloc[0]}"))
             show(_table_styler(styler))
