@@ -203,7 +203,7 @@ def test_group_table_and_text():
 def test_text_questions_are_counted_not_quoted():
     book = Codebook({"namety": Question("namety", "Náměty?", "text")})
     text = needs.describe_text_questions(book, _respondents({"namety": ["Více laviček", pd.NA]}))
-    assert "„Náměty?“ (1 odpovědí)" in text and "Více laviček" not in text
+    assert "„Náměty?“ (odpovědělo 1)" in text and "Více laviček" not in text
     assert needs.describe_text_questions(Codebook({}), _respondents({"q": ["a"]})) == ""
 
 

@@ -290,7 +290,7 @@ def describe_text_questions(codebook: Codebook, respondents: pd.DataFrame) -> st
     texts = [q for q in codebook.questions.values() if q.kind == "text"]
     if not texts:
         return ""
-    listed = "; ".join(f"„{q.text}“ ({fmt.number(int(respondents[q.code].notna().sum()))} odpovědí)" for q in texts)
+    listed = "; ".join(f"„{q.text}“ (odpovědělo {fmt.number(int(respondents[q.code].notna().sum()))})" for q in texts)
     return (f"Otevřené otázky se neodhadují: {listed}. Jejich odpovědi se do plánu nepřebírají (mohou prozradit, "
             "kdo odpovídal); analytik je najde v souboru s odpověďmi.")
 
