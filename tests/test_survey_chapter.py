@@ -229,7 +229,7 @@ def test_question_outputs_save_a_table_and_chart_per_question(tmp_path):
     csv = (tmp_path / "tables" / "potreby_01_q1_tabulka.csv").read_text(encoding="utf-8-sig").splitlines()
     assert csv[1:] == ["b;31;77,5;62,5;87,7;", f"a;9;;;;{SUPPRESSED_TEXT}"]  # answers by frequency
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert {i["notes"] for i in manifest["items"] if i["kind"] == "table"} == {needs.SURVEY_INTERVAL_NOTE}
+    assert {i["notes"] for i in manifest["items"] if i["kind"] == "table"} == {f"{needs.METHOD_TEXT} {needs.SURVEY_INTERVAL_NOTE}"}
     assert [i["caption"].endswith("(intervaly jednotlivých odpovědí v tabulce)")
             for i in manifest["items"] if i["kind"] == "figure"] == [False, True]
 
@@ -299,3 +299,16 @@ def test_sokolov_survey_run_weighted_women_only_answer_equals_womens_share(use_d
           f"({answer['ci_low']}–{answer['ci_high']}), n = {potreby['respondents']}, n_eff = {potreby['effective_n']}, "
           f"deff = {potreby['design_effect']}, weights {potreby['weight_min']}–{potreby['weight_max']}, "
           f"06 took {manifest['chapter_seconds']['06_potreby']} s")
+
+
+@pytest.mark.e2e
+def test_kpss_run_refuses_a_missing_survey_file_before_any_kernel(use_data, tmp_path, monkeypatch, capsys):
+    from kpss_analysis.run import cli
+
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["run", "--orp", "Sokolov", "--chapters", "06", "-p", 'survey_file="chybi.csv"',
+                     "--output-dir", str(tmp_path / "out"), "--quiet"])
+    assert code == 2
+    assert f"Parameter survey_file: file chybi.csv does not exist (looked for {tmp_path / 'chybi.csv'}" in (
+        capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()

@@ -17,7 +17,12 @@ from IPython.display import Markdown, display
 
 from kpss_analysis import fmt
 from kpss_analysis.analysis.survey import SUPPRESSED_TEXT, compute_likert_summary
-from kpss_analysis.analysis.survey_chapter import SURVEY_INTERVAL_NOTE, compute_question_table, question_caption
+from kpss_analysis.analysis.survey_chapter import (
+    METHOD_TEXT,
+    SURVEY_INTERVAL_NOTE,
+    compute_question_table,
+    question_caption,
+)
 from kpss_analysis.analysis.survey_io import REQUIRED_COLUMNS, Codebook
 from kpss_analysis.report.output import ChapterOutput, write_atomically
 from kpss_analysis.report.questionnaire import save_questionnaire_docx
@@ -93,7 +98,7 @@ def save_question_outputs(out: ChapterOutput, estimates: pd.DataFrame, *, orp_na
         caption = question_caption(rows, orp_name)
         # Distinct names: the manifest keeps one item per name.
         styler = out.table(compute_question_table(rows), f"{name}_tabulka", caption=caption, source=source,
-                           decimals={"Počet odpovědí": 0}, notes=SURVEY_INTERVAL_NOTE)
+                           decimals={"Počet odpovědí": 0}, notes=f"{METHOD_TEXT} {SURVEY_INTERVAL_NOTE}")
         paths += [out.dir / "tables" / f"{name}_tabulka.{suffix}" for suffix in ("xlsx", "csv")]
         if rows["kind"].iloc[0] == "likert":
             ax = plot_likert(compute_likert_summary(rows))
