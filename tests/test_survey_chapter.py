@@ -269,7 +269,7 @@ def test_sokolov_survey_run_weighted_women_only_answer_equals_womens_share(use_d
     frame = pd.DataFrame({"vek": rng.integers(15, 91, n), "pohlavi": sexes,
                           "obec_kod": rng.choice(people.index.to_numpy(), n, p=(people / people.sum()).to_numpy()),
                           "pecuje_zena": np.where(sexes == "žena", "ano", "ne"),
-                          "vzacna": ["ano"] * 7 + ["ne"] * (n - 7)})
+                          "vzacna": ["ne"] * (n - 7) + ["ano"] * 7})
     frame.loc[5, "vek"] = 12  # dropped and listed, not fatal without strict
     monkeypatch.chdir(tmp_path)
     frame.to_csv("odpovedi.csv", sep=";", index=False, encoding="utf-8-sig")
