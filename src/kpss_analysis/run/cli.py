@@ -91,13 +91,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     orps = select_orps(load_territory(), args.orp or (), args.kraj, args.all)
     parameters = dict(parse_parameter(text) for text in args.parameter or ())
-    if {"survey_file", "codebook_file"} & parameters.keys():  # chapter 06: check the files, paths from here
-        from kpss_analysis.analysis.survey_chapter import check_survey_parameters
-
-        paths = dict(zip(("survey_file", "codebook_file"), check_survey_parameters(
-            parameters.get("survey_file", ""), parameters.get("codebook_file", ""),
-            strict=parameters.get("strict", False)), strict=True))
-        parameters |= {name: path for name, path in paths.items() if name in parameters}
     root = Path(args.output_dir) if args.output_dir else config.output_dir()
     results = run_batch(orps, chapters=args.chapters, parameters=parameters, output_root=root,
                         workers=args.workers, force=args.force, progress=not args.quiet,

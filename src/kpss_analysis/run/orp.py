@@ -15,6 +15,7 @@ chapter by chapter. The ORP's lock (:mod:`kpss_analysis.locks`) keeps two runs o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -49,7 +50,7 @@ from kpss_analysis.run.parameters import check_run_parameters
 #: Manifest key: chapter id → its last successful run (fingerprint, ``finished_at``, ``seconds``, ``files``).
 CHAPTER_RUNS = "chapter_runs"
 #: The keys of a chapter's run that must match for the chapter to count as current.
-FINGERPRINT_KEYS = ("parameters", "package_version", "data")
+FINGERPRINT_KEYS = ("parameters", "package_version", "data", "input_files")
 
 
 class ChapterFailedError(KpssError):
@@ -70,10 +71,20 @@ def chapter_fingerprints(orp: Orp, notebooks: Sequence[Path], parameters: Mappin
             "vintages": {key: d["vintage"] for key, d in report.get("datasets", {}).items()}}
     fingerprints = {
         nb.stem: {"parameters": {"orp": orp.code, "output_dir": str(root / orp.folder_name), **parameters.get(nb, {})},
-                  "package_version": __version__, "data": data}
+                  "package_version": __version__, "data": data, "input_files": input_files(parameters.get(nb, {}))}
         for nb in notebooks
     }
     return json.loads(json.dumps(fingerprints, ensure_ascii=False, default=str))  # as read back from JSON
+
+
+def input_files(parameters: Mapping[str, object]) -> dict[str, str]:
+    """SHA-256 of every file parameter (``*_file``, ``*_csv``: a survey, a plan, an analyst's own table) that names
+    a file: an edited file makes its chapter run again."""
+    out = {}
+    for name, value in parameters.items():
+        if name.endswith(("_file", "_csv")) and isinstance(value, str) and value and Path(value).is_file():
+            out[name] = hashlib.sha256(Path(value).read_bytes()).hexdigest()
+    return out
 
 
 def read_manifest(folder: Path) -> dict | None:

@@ -110,21 +110,34 @@ def _check_services(values: Mapping[str, object]) -> None:
     check_horizon_years(years, _projection_years())
 
 
-#: Chapter id → the check of its parameters' values (after their types), raising ParameterError.
-CHAPTER_CHECKS: dict[str, Callable[[Mapping[str, object]], None]] = {
+def _check_survey(values: Mapping[str, object]) -> dict[str, object]:
+    from kpss_analysis.analysis.survey_chapter import check_survey_parameters
+
+    survey, codebook = check_survey_parameters(values["survey_file"], values["codebook_file"], strict=values["strict"])
+    return {"survey_file": survey, "codebook_file": codebook}
+
+
+#: Chapter id → the check of its parameters' values (after their types), raising ParameterError. A check may
+#: return values to pass on instead of the given ones: file paths made absolute, relative to where `kpss run`
+#: was started (the kernel's working directory is another).
+CHAPTER_CHECKS: dict[str, Callable[[Mapping[str, object]], Mapping[str, object] | None]] = {
     "02_projekce": _check_projection,
     "03_socialni_sluzby": _check_services,
+    "06_potreby": _check_survey,
 }
 
 
-def _check_chapter(chapter: str, values: Mapping[str, object], defaults: Mapping[str, object]) -> None:
+def _check_chapter(chapter: str, values: Mapping[str, object], defaults: Mapping[str, object]) -> dict[str, object]:
+    """``values`` checked; file parameters that were given come back resolved."""
     _check_types(chapter, values, defaults)
     check = CHAPTER_CHECKS.get(chapter)
-    if check is not None:
-        try:
-            check({**defaults, **values})
-        except ParameterError as exc:
-            raise ParameterError(f"Kapitola {chapter}: {exc}") from None
+    if check is None:
+        return dict(values)
+    try:
+        resolved = check({**defaults, **values}) or {}
+    except ParameterError as exc:
+        raise ParameterError(f"Kapitola {chapter}: {exc}") from None
+    return {**values, **{name: value for name, value in resolved.items() if name in values}}
 
 
 def check_run_parameters(notebooks: Sequence[Path], parameters: Mapping[str, object] | None) -> dict[Path, dict]:
@@ -142,9 +155,8 @@ def check_run_parameters(notebooks: Sequence[Path], parameters: Mapping[str, obj
         allow; the message names the chapter, the parameter and what is allowed.
     """
     routed = chapter_parameters(notebooks, parameters)
-    for notebook, values in routed.items():
-        _check_chapter(notebook.stem, values, notebook_defaults(notebook))
-    return routed
+    return {notebook: _check_chapter(notebook.stem, values, notebook_defaults(notebook))
+            for notebook, values in routed.items()}
 
 
 def check_chapter_parameters(chapter: str, namespace: Mapping[str, object]) -> None:
