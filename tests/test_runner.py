@@ -319,3 +319,20 @@ def test_index_shows_projection_and_services_figures(tmp_path):
     assert "base_year" not in page and "2021" not in page
     assert "Data sestavena: 23.\u00a011.\u00a02026." in page
     assert '<a href="4107-sokolov/02_projekce.html">02_projekce&nbsp;(HTML)</a>' in page
+
+
+def test_an_edited_input_file_makes_its_chapter_run_again(tmp_path):
+    """A survey or plan file is part of its chapter's fingerprint by content, not by name only."""
+    from kpss_analysis.analysis.territory import Orp
+    from kpss_analysis.run.orp import chapter_fingerprints
+
+    survey = tmp_path / "odpovedi.csv"
+    survey.write_text("vek;pohlavi;obec_kod\n70;žena;560286\n", encoding="utf-8")
+    orp = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 30)
+    notebook = tmp_path / "06_potreby.ipynb"
+    params = {notebook: {"survey_file": str(survey), "horizon_years": [2030]}}
+    before = chapter_fingerprints(orp, [notebook], params, tmp_path, {"built_at": "x"})["06_potreby"]
+    assert list(before["input_files"]) == ["survey_file"]
+    survey.write_text("vek;pohlavi;obec_kod\n71;žena;560286\n", encoding="utf-8")
+    after = chapter_fingerprints(orp, [notebook], params, tmp_path, {"built_at": "x"})["06_potreby"]
+    assert after["parameters"] == before["parameters"] and after["input_files"] != before["input_files"]
