@@ -479,3 +479,18 @@ def test_an_unexpected_error_prints_one_line_and_logs_the_traceback(use_data, ca
     log = Path(err.rsplit("full traceback: ", 1)[1].rstrip(")\n"))
     assert "Traceback (most recent call last)" in log.read_text(encoding="utf-8")
     log.unlink()
+
+
+def test_staging_names_are_unique_and_map_back_to_the_final_folder(tmp_path):
+    from kpss_analysis.errors import DamagedFileError
+    from kpss_analysis.report.output import load_json, read_json, staged_final, staging_dir
+
+    final = tmp_path / SOKOLOV
+    first, second = staging_dir(final), staging_dir(final)
+    assert first != second and first.name.startswith(f".{SOKOLOV}.") and first.name.endswith(".partial")
+    assert staged_final(first) == final and staged_final(final) == final
+    damaged = tmp_path / "manifest.json"
+    damaged.write_text('{"items": [', encoding="utf-8")
+    assert read_json(damaged, {"default": True}) == {"default": True}  # the index skips a damaged folder
+    with pytest.raises(DamagedFileError, match=f"{damaged} is damaged"):
+        load_json(damaged, None)  # the runner and ChapterOutput do not overwrite it
