@@ -45,7 +45,8 @@ def _chapter(chapter: str) -> list[tuple[str, list[str]]]:
          'output_dir = ""  # složka výstupů\n'
          'label = "a"  # text do tabulky\n'
          "years = [2030]  # roky\n"
-         "wait = 0  # sekundy čekání (test časového limitu)", ["parameters"]),
+         "wait = 0  # sekundy čekání (souběh, časový limit)\n"
+         'hang = ""  # kód ORP, která čeká (prázdné: každá)', ["parameters"]),
         ("import time\n"
          "import pandas as pd\n"
          "from kpss_analysis.analysis.territory import find_orp\n"
@@ -59,7 +60,7 @@ def _chapter(chapter: str) -> list[tuple[str, list[str]]]:
         ("first = 1\n"
          "second = first + 1\n"
          'assert label != "boom", f"záměrná chyba, second = {second}"\n'
-         "time.sleep(wait)", []),
+         'time.sleep(wait if hang in ("", unit.code) else 0)', []),
     ]
 
 
@@ -383,20 +384,26 @@ def test_a_wrong_parameter_stops_before_any_kernel(chapters, tmp_path, capsys, m
     assert "RecursionError" not in err
 
 
-@pytest.mark.parametrize("chapter, parameter, message", [
-    ("02", "horizon_years=[2200]", "Kapitola 02_projekce: Rok horizontu 2200 není v projekci ČSÚ; k dispozici jsou roky"),
-    ("03", "projection_variant='Z'", "Kapitola 03_socialni_sluzby: projection_variant musí být jedna z variant "
-                                     "'A', 'B', zadáno 'Z'."),
-    ("03", "horizon_years='abc'", "horizon_years má být seznam – celé číslo v každé položce – jako výchozí "
-                                  "[2030, 2040], zadáno 'abc' (text)"),
-    ("03", "norms={'ds_dzr': -1}", "normy musí být čísla ≥ 0"),
-])
-def test_real_chapters_refuse_bad_values_before_any_kernel(use_data, tmp_path, capsys, monkeypatch, chapter,
-                                                           parameter, message):
+REAL_CHAPTER_CASES = [
+    ("02_projekce", {"horizon_years": [2200]},
+     "Kapitola 02_projekce: Rok horizontu 2200 není v projekci ČSÚ; k dispozici jsou roky"),
+    ("03_socialni_sluzby", {"projection_variant": "Z"},
+     "Kapitola 03_socialni_sluzby: projection_variant musí být jedna z variant 'A', 'B', zadáno 'Z'."),
+    ("03_socialni_sluzby", {"horizon_years": "abc"},
+     "horizon_years má být seznam – celé číslo v každé položce – jako výchozí [2030, 2040], zadáno 'abc' (text)"),
+    ("03_socialni_sluzby", {"norms": {"ds_dzr": -1}}, "normy musí být čísla ≥ 0"),
+]
+
+
+def test_real_chapters_refuse_bad_values_before_any_kernel(use_data, tmp_path, capsys, monkeypatch):
     _no_kernel(monkeypatch)
-    code, _, err = _run(capsys, "--all", "--chapters", chapter, "-p", parameter, "--output-dir", str(tmp_path),
-                        "--quiet")
-    assert code == 2 and message in err
+    code, _, err = _run(capsys, "--all", "--chapters", "02", "-p", "horizon_years=[2200]", "--output-dir",
+                        str(tmp_path), "--quiet")
+    assert code == 2 and REAL_CHAPTER_CASES[0][2] in err
+    for chapter, parameters, message in REAL_CHAPTER_CASES:
+        with pytest.raises(ParameterError) as info:
+            check_run_parameters([config.notebooks_dir() / f"{chapter}.ipynb"], parameters)
+        assert message in str(info.value), chapter
 
 
 def test_real_chapters_defaults_pass_their_checks(use_data):
@@ -425,15 +432,15 @@ def test_failing_line_falls_back_to_the_first_line():
 
 def test_a_hanging_cell_times_out_and_the_batch_goes_on(chapters, tmp_path, capsys):
     root = tmp_path / "out"
-    code, out, err = _run(capsys, "--orp", "Ostrov", "-p", "wait=30", "--cell-timeout", "3", "--output-dir",
-                          str(root), "--quiet")
-    assert code == 1
-    assert "Chapter 01_a: a cell ran longer than --cell-timeout 3 s and was stopped ('first = 1')." in err
-    assert not (root / OSTROV).exists()
-    code, out, err = _run(capsys, "--orp", "Sokolov", "--workers", "1000", "--output-dir", str(root))
-    assert code == 0 and f"--workers 1000 is more than the {os.cpu_count()} CPUs of this computer" in err
+    code, out, err = _run(capsys, "--orp", "Ostrov,Sokolov", "-p", "wait=60", "-p", "hang='4106'", "--cell-timeout",
+                          "3", "--workers", "1000", "--output-dir", str(root))
+    assert code == 1 and "2 ORP: 1 ok, 1 failed, 0 skipped" in out
+    assert ("SO ORP Ostrov (4106) failed: Chapter 01_a: a cell ran longer than --cell-timeout 3 s and was stopped "
+            "('first = 1').") in err
+    assert not (root / OSTROV).exists() and (root / SOKOLOV / "manifest.json").is_file()
+    assert f"--workers 1000 is more than the {os.cpu_count()} CPUs of this computer" in err
     # stderr is no terminal here: plain lines, no progress bar redrawing with cursor codes (issue 13)
-    assert "[1/1] SO ORP Sokolov (4107): ok" in err and "\r" not in err and "\x1b[" not in err
+    assert "SO ORP Sokolov (4107): ok" in err and "\r" not in err and "\x1b[" not in err
 
 
 def test_stale_staging_folders_are_removed_unless_a_live_run_owns_them(chapters, tmp_path, capsys):
@@ -472,3 +479,18 @@ def test_an_unexpected_error_prints_one_line_and_logs_the_traceback(use_data, ca
     log = Path(err.rsplit("full traceback: ", 1)[1].rstrip(")\n"))
     assert "Traceback (most recent call last)" in log.read_text(encoding="utf-8")
     log.unlink()
+
+
+def test_staging_names_are_unique_and_map_back_to_the_final_folder(tmp_path):
+    from kpss_analysis.errors import DamagedFileError
+    from kpss_analysis.report.output import load_json, read_json, staged_final, staging_dir
+
+    final = tmp_path / SOKOLOV
+    first, second = staging_dir(final), staging_dir(final)
+    assert first != second and first.name.startswith(f".{SOKOLOV}.") and first.name.endswith(".partial")
+    assert staged_final(first) == final and staged_final(final) == final
+    damaged = tmp_path / "manifest.json"
+    damaged.write_text('{"items": [', encoding="utf-8")
+    assert read_json(damaged, {"default": True}) == {"default": True}  # the index skips a damaged folder
+    with pytest.raises(DamagedFileError, match=f"{damaged} is damaged"):
+        load_json(damaged, None)  # the runner and ChapterOutput do not overwrite it
