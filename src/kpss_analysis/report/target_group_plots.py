@@ -19,8 +19,9 @@ from kpss_analysis.report.plots import MISSING_HATCH, axes_for, use_style
 
 UNIT_COLORS = sns.color_palette("colorblind", 3)
 UNIT_MARKERS = ("o", "s", "D")
+UNIT_HATCHES = ("", "///", "...")
 #: Index categories from the lowest to the highest: light to dark, each with its own hatching.
-CATEGORY_STYLES = (("#fff5eb", ""), ("#fdbe85", "...."), ("#e6550d", "////"), ("#7f2704", "xxxx"))
+CATEGORY_STYLES = (("#fff5eb", ""), ("#fdbe85", ".."), ("#e6550d", "//"), ("#7f2704", "xx"))
 
 
 def plot_indicator_intervals(comparison: pd.DataFrame, labels: dict[str, str], axes=None):
@@ -68,16 +69,20 @@ def plot_index_categories(chart: pd.DataFrame, ax=None):
     ``chart`` is :func:`kpss_analysis.analysis.target_groups_text.chart_index_categories`.
     """
     ax = axes_for(ax, 0.45)
-    sns.barplot(chart, x="index_category", y="share_population", hue="unit_name", palette=UNIT_COLORS, ax=ax,
+    palette = UNIT_COLORS[:chart["unit_name"].nunique()]
+    sns.barplot(chart, x="index_category", y="share_population", hue="unit_name", palette=palette, ax=ax,
                 edgecolor="#333333", linewidth=0.4)
-    for container, hatch in zip(ax.containers, ("", "///", "...")):
+    handles = []
+    for container, hatch, color, name in zip(ax.containers, UNIT_HATCHES, UNIT_COLORS,
+                                             dict.fromkeys(chart["unit_name"])):
         for bar in container:
             bar.set_hatch(hatch)
         ax.bar_label(container, labels=[fmt.number(v, 1) for v in container.datavalues], fontsize=6, padding=1)
+        handles.append(Patch(facecolor=color, hatch=hatch, edgecolor="#333333", linewidth=0.4, label=name))
     ax.yaxis.set_major_formatter(fmt.axis_formatter(0, " %"))
     ax.set_xlabel("Kategorie indexu sociálního vyloučení (body)")
     ax.set_ylabel("Podíl obyvatel (%)")
-    ax.legend(title=None, frameon=False)
+    ax.legend(handles=handles, frameon=False)  # the hatching, too, tells the units apart in greyscale
     return ax
 
 
