@@ -17,7 +17,6 @@ from kpss_analysis import fmt
 from kpss_analysis.analysis import exclusion as ex
 from kpss_analysis.analysis import target_groups as tg
 from kpss_analysis.analysis.demography import comparison_units
-from kpss_analysis.analysis.intervals import SIGNIFICANCE_LABELS
 from kpss_analysis.analysis.projection import VARIANT_LABELS, VARIANT_SHORT
 from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.data.registry import citation
@@ -79,13 +78,6 @@ def chart_index_categories(categories: pd.DataFrame) -> pd.DataFrame:
     return categories[["index_category", "unit_name", "share_population"]].reset_index(drop=True)
 
 
-def _comparison_words(row: pd.Series) -> str:
-    words = {SIGNIFICANCE_LABELS["higher"]: "významně vyšší než", SIGNIFICANCE_LABELS["lower"]: "významně nižší než",
-             SIGNIFICANCE_LABELS["similar"]: "bez významného rozdílu proti",
-             SIGNIFICANCE_LABELS["unknown"]: "nelze porovnat s"}
-    return f"{words[row['vs_kraj']]} v kraji, {words[row['vs_cr']]} v Česku"
-
-
 def describe_exclusion(comparison: pd.DataFrame, orp: Orp) -> str:
     """Czech sentences: each indicator of the ORP with its interval beside kraj and ČR, and the flags."""
     table = comparison.set_index(["indicator", "level"])
@@ -96,7 +88,7 @@ def describe_exclusion(comparison: pd.DataFrame, orp: Orp) -> str:
         lines.append(
             f"* **{indicator.share_label}:** {fmt.number(o['share'], 2)} (95% interval {fmt.number(o['ci_low'], 2)}–"
             f"{fmt.number(o['ci_high'], 2)}; počet {count}); kraj {fmt.number(k['share'], 2)}, Česko "
-            f"{fmt.number(c['share'], 2)} – {_comparison_words(o)}.")
+            f"{fmt.number(c['share'], 2)} – proti kraji {o['vs_kraj']}, proti Česku {o['vs_cr']}.")
     return f"SO ORP {orp.name}:\n\n" + "\n".join(lines)
 
 
