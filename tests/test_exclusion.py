@@ -235,8 +235,8 @@ def test_index_categories_of_orp_kraj_and_cr_side_by_side(toy, territory):
                                       "Podíl obyvatel (%) – Kraj 1", "Podíl obyvatel (%) – Česko"]
     assert table.iloc[3, 3] == pytest.approx(100 * 70 / 450) and table.iloc[0, 5] == pytest.approx(100 * 720 / 1230)
     text = tgt.describe_index_categories(cats.reset_index(), ORP)
-    assert text.startswith("Z 3 obcí SO ORP Toy má index v kategorii 12 až 30 bodů")
-    assert "**1** obcí s 70 obyvateli (15,6\u00a0% obyvatel ORP) a v kategorii 8 až 11 bodů 1 obcí s 260" in text
+    assert text == ("Obce SO ORP Toy (celkem 3) v kategorii indexu 12 až 30 bodů: **1** (obyvatelé: 70, tj. "
+                    "15,6\u00a0% obyvatel ORP); v kategorii 8 až 11 bodů: 1 (obyvatelé: 260).")
     chart = tgt.chart_index_categories(cats.reset_index())
     assert chart.columns.tolist() == ["index_category", "unit_name", "share_population"] and len(chart) == 12
     with pytest.raises(ParameterError, match="počty obyvatel k 1. 1. 2024 nejsou v datech"):

@@ -344,7 +344,7 @@ def test_children_change_and_sentence_by_hand(single, territory):
     text = tgt.describe_children(groups, [2030], "B", ORP_A)
     # base: 0–17 = 70 of 280 (25 %), 18–26 = 50; variant B triples everyone by 2030
     assert "odhadem **70** dětí ve věku 0–17 let (25,0\u00a0% obyvatel) a 50 mladých lidí" in text
-    assert "(varianta B) jich k 1. 1. 2030 bude 210 (+140 osob) a 150 (+100 osob)" in text
+    assert "(varianta B) bude k 1. 1. 2030 dětí 0–17 let 210 (+140 osob) a mladých lidí 18–26 let 150 (+100 osob)" in text
     obce = tg.compute_child_obce(
         pd.DataFrame({"obec_kod": ["500011"], "sex": ["F"], "age_start": [0], "population": [5]}),
         territory.assign(obec_nazev="A", okres_lau="CZ0001"),

@@ -96,10 +96,10 @@ def describe_index_categories(categories: pd.DataFrame, orp: Orp) -> str:
     """Czech sentence on the obce of the ORP in the two highest index categories."""
     frame = categories[categories["level"] == "orp"].set_index("index_category")
     high, top = ex.INDEX_CATEGORIES[2], ex.INDEX_CATEGORIES[3]
-    return (f"Z {fmt.number(frame['n_obce'].sum())} obcí SO ORP {orp.name} má index v kategorii {top} bodů "
-            f"**{fmt.number(frame.loc[top, 'n_obce'])}** obcí s {fmt.number(frame.loc[top, 'population'])} obyvateli "
-            f"({fmt.percent(frame.loc[top, 'share_population'])} obyvatel ORP) a v kategorii {high} bodů "
-            f"{fmt.number(frame.loc[high, 'n_obce'])} obcí s {fmt.number(frame.loc[high, 'population'])} obyvateli.")
+    return (f"Obce SO ORP {orp.name} (celkem {fmt.number(frame['n_obce'].sum())}) v kategorii indexu {top} bodů: "
+            f"**{fmt.number(frame.loc[top, 'n_obce'])}** (obyvatelé: {fmt.number(frame.loc[top, 'population'])}, tj. "
+            f"{fmt.percent(frame.loc[top, 'share_population'])} obyvatel ORP); v kategorii {high} bodů: "
+            f"{fmt.number(frame.loc[high, 'n_obce'])} (obyvatelé: {fmt.number(frame.loc[high, 'population'])}).")
 
 
 # --------------------------------------------------------------------------- children and young people
@@ -136,8 +136,9 @@ def describe_children(groups: pd.DataFrame, horizon_years: Sequence[int], varian
     share = 100 * now / frame.loc[tg.BASE, "total"]
     return (f"V SO ORP {orp.name} žilo k 1. 1. 2021 odhadem **{fmt.number(now)}** dětí ve věku 0–17 let "
             f"({fmt.percent(share)} obyvatel) a {fmt.number(young_now)} mladých lidí ve věku 18–26 let. Podle projekce "
-            f"({VARIANT_SHORT[variant]}) jich k 1. 1. {max(horizon_years)} bude {fmt.number(then)} "
-            f"({fmt.signed(then - now)} osob) a {fmt.number(young_then)} ({fmt.signed(young_then - young_now)} osob).")
+            f"({VARIANT_SHORT[variant]}) bude k 1. 1. {max(horizon_years)} dětí 0–17 let {fmt.number(then)} "
+            f"({fmt.signed(then - now)} osob) a mladých lidí 18–26 let {fmt.number(young_then)} "
+            f"({fmt.signed(young_then - young_now)} osob).")
 
 
 # --------------------------------------------------------------------------- příspěvek na péči
