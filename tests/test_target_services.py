@@ -119,6 +119,8 @@ def test_interval_panels_draw_each_unit_with_its_interval():
     assert segments[0][:, 0].tolist() == [4.0, 6.5]
     assert [t.get_text() for t in axes[0].get_yticklabels()] == ["ORP", "Kraj", "Česko"]
     assert "5,00 (4,00–6,50)" in [t.get_text() for t in axes[0].texts]
+    ticks = axes[1].get_xticks()  # 0 … 2.1 × 1.35: steps of 0.5, never 0.25 shown as "0,3"
+    assert ticks[1] - ticks[0] == pytest.approx(0.5)
 
 
 def test_category_map_counts_obce_and_missing():

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from kpss_analysis import fmt
 from kpss_analysis.report.output import A4_TEXT_WIDTH_IN
@@ -43,8 +44,10 @@ def plot_indicator_intervals(comparison: pd.DataFrame, labels: dict[str, str], a
     """
     if axes is None:
         use_style()
-        _fig, axes = plt.subplots(len(labels), 1, figsize=(A4_TEXT_WIDTH_IN, 0.95 * len(labels) + 0.3),
-                                  layout="constrained")
+        # fixed spacing instead of constrained layout: the saved figure is cropped to its content anyway,
+        # and the layout solver costs more than the drawing itself
+        fig, axes = plt.subplots(len(labels), 1, figsize=(A4_TEXT_WIDTH_IN, 0.95 * len(labels) + 0.3))
+        fig.subplots_adjust(left=0.2, right=0.97, top=0.95, bottom=0.06, hspace=0.85)
     axes = list(np.atleast_1d(axes))
     for ax, (key, title) in zip(axes, labels.items(), strict=True):
         rows = comparison[comparison["indicator"] == key].reset_index(drop=True)
@@ -57,6 +60,7 @@ def plot_indicator_intervals(comparison: pd.DataFrame, labels: dict[str, str], a
         ax.set_yticks(y, rows["unit_name"])
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_xlim(0, rows["ci_high"].max() * 1.35)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # steps one decimal can show
         ax.xaxis.set_major_formatter(fmt.axis_formatter(1))
         ax.set_title(title, loc="left", fontsize=8)
         ax.grid(axis="x", color="#e5e5e5")
