@@ -401,3 +401,4 @@ def test_chapter_summary_has_the_issue_keys_per_level(single, territory, pnp_uni
     assert summary["orp"]["index_categories"]["12 až 30"] == {"n_obce": 3, "population": 30}
     assert (summary["horizon_years"], summary["projection_variant"], summary["services_by_target_group"]) == \
         ([2030], "A", False)
+    assert summary["title"] == "Cílové skupiny" and summary["labels"]["exekuce"] == "Osoby v exekuci (2023)"

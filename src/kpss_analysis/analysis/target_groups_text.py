@@ -219,6 +219,13 @@ def describe_pnp(units: pd.DataFrame, vs_beds: pd.DataFrame, horizon_years: Sequ
 # --------------------------------------------------------------------------- summary.json
 
 
+SUMMARY_TITLE = "Cílové skupiny"
+#: Czech headings of the ORP's plain numbers (the index page shows them).
+SUMMARY_LABELS = {"exekuce": "Osoby v exekuci (2023)", "pnz": "Vyplacené PnŽ (průměrný měsíc 2023)",
+                  "pnb": "Vyplacené PnB (průměrný měsíc 2023)", "ltu": "Uchazeči o zaměstnání déle než 6 měsíců (2023)",
+                  "beds_ds_dzr": "Lůžka DS + DZR"}
+
+
 def chapter_summary(comparison: pd.DataFrame, children: pd.DataFrame, pnp_units: pd.DataFrame,
                     categories: pd.DataFrame, vs_beds: pd.DataFrame, horizon_years: Sequence[int], variant: str,
                     services_available: bool) -> dict:
@@ -228,7 +235,8 @@ def chapter_summary(comparison: pd.DataFrame, children: pd.DataFrame, pnp_units:
     (counts, ``share_<key>`` with ``value``/``ci_low``/``ci_high`` in percent and the flags),
     ``children`` and ``pnp_expected`` per scenario (:func:`~kpss_analysis.analysis.target_groups.
     target_groups_summary`), ``pnp_severe_65plus`` and ``beds_ds_dzr`` (from chapter 03), and
-    ``index_categories`` (obce and inhabitants per category).
+    ``index_categories`` (obce and inhabitants per category); ``title`` and ``labels`` head the
+    ORP's plain numbers on the index page.
     """
     out: dict = ex.exclusion_summary(comparison)
     groups = tg.target_groups_summary(children, pnp_units)
@@ -242,6 +250,6 @@ def chapter_summary(comparison: pd.DataFrame, children: pd.DataFrame, pnp_units:
         cats = categories[categories["level"] == level]
         entry["index_categories"] = {row.index_category: {"n_obce": int(row.n_obce), "population": int(row.population)}
                                      for row in cats.itertuples()}
-    out.update({"base_year": groups["base_year"], "horizon_years": [int(y) for y in horizon_years],
+    out.update({"title": SUMMARY_TITLE, "labels": SUMMARY_LABELS, "base_year": groups["base_year"], "horizon_years": [int(y) for y in horizon_years],
                 "projection_variant": variant, "services_by_target_group": services_available})
     return out
