@@ -24,11 +24,12 @@ import pytest
 from kpss_analysis.analysis import age_2023
 from kpss_analysis.analysis import demography as demo
 from kpss_analysis.analysis import exclusion as ex
+from kpss_analysis.analysis import target_groups_text as tgt
 from kpss_analysis.analysis.intervals import SIGNIFICANCE_LABELS
 from kpss_analysis.analysis.territory import Orp, find_orp
 from kpss_analysis.data.derive import derive_age_broad_2023
 from kpss_analysis.data.parsers import exclusion as px
-from kpss_analysis.errors import DataMissingError, DataValidationError
+from kpss_analysis.errors import DataMissingError, DataValidationError, ParameterError
 
 Z = 1.959963984540054
 NOTE = px.SCHOOL_NOTE_START + " s běžnými třídami. Údaj byl převzat z … (2020)."
@@ -219,6 +220,35 @@ def test_obce_table_and_index_categories(toy, territory):
     assert cats["share_population"].iloc[3] == pytest.approx(100 * 70 / 450)
     national = ex.compute_index_categories(toy, totals, territory, "cr", "CZ")
     assert national["n_obce"].tolist() == [2, 1, 1, 1]
+
+
+def test_index_categories_of_orp_kraj_and_cr_side_by_side(toy, territory):
+    totals = pd.DataFrame({"year": [2024] * 5 + [2023], "obec_kod": [*ORP_OF, "500011"],
+                           "total": [120, 260, 70, 180, 600, 999]})
+    cats = tgt.compute_index_category_units(toy, totals, territory, ORP).set_index(["level", "index_category"])
+    assert cats.loc["orp", "n_obce"].tolist() == [1, 0, 1, 1]
+    assert cats.loc["orp", "population"].tolist() == [120, 0, 260, 70]  # 1. 1. 2024, not the 2023 row
+    assert cats.loc["kraj", "n_obce"].tolist() == [1, 1, 1, 1] and cats.loc["cr", "n_obce"].tolist() == [2, 1, 1, 1]
+    assert cats.loc[("kraj", "2 až 7"), "unit_name"] == "Kraj 1"
+    table = tgt.czech_index_category_table(cats.reset_index())
+    assert table.columns.tolist() == ["Kategorie indexu (body)", "Počet obcí – SO ORP Toy",
+                                      "Obyvatelé k 1. 1. 2024 – SO ORP Toy", "Podíl obyvatel (%) – SO ORP Toy",
+                                      "Podíl obyvatel (%) – Kraj 1", "Podíl obyvatel (%) – Česko"]
+    assert table.iloc[3, 3] == pytest.approx(100 * 70 / 450) and table.iloc[0, 5] == pytest.approx(100 * 720 / 1230)
+    text = tgt.describe_index_categories(cats.reset_index(), ORP)
+    assert text == ("Obce SO ORP Toy (celkem 3) v kategorii indexu 12 až 30 bodů: **1** (obyvatelé: 70, tj. "
+                    "15,6\u00a0% obyvatel ORP); v kategorii 8 až 11 bodů: 1 (obyvatelé: 260).")
+    chart = tgt.chart_index_categories(cats.reset_index())
+    assert chart.columns.tolist() == ["index_category", "unit_name", "share_population"] and len(chart) == 12
+    with pytest.raises(ParameterError, match="počty obyvatel k 1. 1. 2024 nejsou v datech"):
+        tgt.compute_index_category_units(toy, totals[totals["year"] == 2023], territory, ORP)
+
+
+def test_describe_exclusion_gives_interval_and_flags(toy, territory):
+    text = tgt.describe_exclusion(ex.compute_exclusion_comparison(toy, territory, ORP), ORP)
+    assert ("Podíl osob v exekuci z obyvatel 15+ (%):** 8,57 (95% interval 6,07–11,97; počet 30); kraj 7,00, "
+            "Česko 5,00 – proti kraji bez významného rozdílu, proti Česku významně vyšší.") in text
+    assert "PnB na 100 obyvatel 15+:** 2,14" in text and "počet 7,5" in text
 
 
 # --------------------------------------------------------------------------- 2023 derivation on a toy

@@ -17,8 +17,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kpss_analysis.analysis import exclusion as ex
 from kpss_analysis.analysis import projection as pj
 from kpss_analysis.analysis import target_groups as tg
+from kpss_analysis.analysis import target_groups_text as tgt
+from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.data.parsers import benefits as pb
 from kpss_analysis.errors import DataMissingError, DataValidationError, ParameterError
 
@@ -315,3 +318,87 @@ def test_children_of_the_orps_add_up_to_kraj_and_cr(real):
         for group, (first, last) in tg.CHILD_GROUPS.items():
             assert groups.loc[("kraj", scenario), group] == pytest.approx(
                 orps.loc[orps["age"].between(first, last), "population"].sum())
+
+
+# --------------------------------------------------------------------------- chapter texts and summary
+
+ORP_A = Orp("1111", "ORP A", "K1", "Kraj 1", 1)
+BEDS = {"orp": {"beds_ds_dzr": 6.0}, "kraj": {"beds_ds_dzr": 14.0}, "cr": {"beds_ds_dzr": 20.0}}
+
+
+@pytest.fixture()
+def pnp_units(single, territory, rates) -> pd.DataFrame:
+    return tg.compute_pnp_units(tg.compute_pnp_expected(single, territory, rates), territory, "1111")
+
+
+def test_variant_parameter_is_checked():
+    assert tgt.check_variant("B") == "B"
+    with pytest.raises(ParameterError, match="projection_variant = 'C' není platný; povolené hodnoty: 'A'"):
+        tgt.check_variant("C")
+
+
+def test_children_change_and_sentence_by_hand(single, territory):
+    groups = tg.compute_child_groups(single, territory, "1111")
+    chart = tgt.chart_child_change(groups, [2030], "A")
+    assert chart.columns.tolist() == ["Skupina", "do 1. 1. 2030"] and chart["do 1. 1. 2030"].tolist() == [30, 30, 10, 50]
+    text = tgt.describe_children(groups, [2030], "B", ORP_A)
+    # base: 0–17 = 70 of 280 (25 %), 18–26 = 50; variant B triples everyone by 2030
+    assert "odhadem **70** dětí ve věku 0–17 let (25,0\u00a0% obyvatel) a 50 mladých lidí" in text
+    assert "(varianta B) bude k 1. 1. 2030 dětí 0–17 let 210 (+140 osob) a mladých lidí 18–26 let 150 (+100 osob)" in text
+    obce = tg.compute_child_obce(
+        pd.DataFrame({"obec_kod": ["500011"], "sex": ["F"], "age_start": [0], "population": [5]}),
+        territory.assign(obec_nazev="A", okres_lau="CZ0001"),
+        pd.DataFrame({"unit": "CZ0001", "age": range(5), "population": 1}), "1111")
+    czech = tgt.czech_child_obce(obce)
+    assert czech.columns[:4].tolist() == ["Kód obce", "Obec", "Obyvatelé (31. 12. 2020)", "Děti 0–5 let"]
+    assert czech["Děti 0–17 let (%)"].iloc[0] == pytest.approx(100)
+
+
+def test_pnp_degrees_and_beds_by_hand(pnp_units):
+    degrees = tgt.czech_pnp_degree_table(pnp_units, [2030])
+    assert degrees["Stupeň závislosti"].tolist() == ["I. stupeň", "II. stupeň", "III. stupeň", "IV. stupeň", "Celkem"]
+    assert degrees["1. 1. 2021"].tolist() == [2, 2, 2, 2, 10]  # 9.7 × 0.25 = 2.425 each, total 9.7
+    assert degrees["1. 1. 2030 – varianta A"].tolist() == [5, 5, 5, 5, 19]  # 19.4 × 0.25 = 4.85
+    beds = tgt.compute_pnp_vs_beds(pnp_units, BEDS, [2030], "A").set_index(["level", "scenario"])
+    assert beds.index.tolist() == [("orp", "base"), ("orp", "A_2030"), ("kraj", "base"), ("kraj", "A_2030"),
+                                   ("cr", "base"), ("cr", "A_2030")]
+    # ORP 65+: 60 people × 0.1 = 6 expected, half of them in III–IV; doubled by 2030 in variant A
+    assert beds.loc[("orp", "base"), "expected_severe_65plus"] == pytest.approx(3.0)
+    assert beds.loc[("orp", "base"), "beds_per_100"] == pytest.approx(200.0)
+    assert beds.loc[("orp", "A_2030"), "beds_per_100"] == pytest.approx(100.0)
+    assert beds.loc[("kraj", "base"), "expected_severe_65plus"] == pytest.approx(3.5)  # ORP B adds 10 × 0.1 / 2
+    assert tgt.czech_pnp_vs_beds(beds.reset_index())["Stav k"].tolist()[:2] == ["1. 1. 2021", "1. 1. 2030 – varianta A"]
+    text = tgt.describe_pnp(pnp_units, beds.reset_index(), [2030], "A", ORP_A)
+    assert "odhadem **10** osob, z toho 6 ve věku 65+; k 1. 1. 2030 (varianta A) 19, z toho 12 ve věku 65+" in text
+    assert "dnes odhadem 3; domovy pro seniory a domovy se zvláštním režimem mají v ORP 6,0 lůžek (200,0 na 100" in text
+
+
+def test_pnp_source_names_the_analysts_table():
+    assert tgt.pnp_source("").startswith("MPSV, Počet příjemců příspěvku na péči")
+    assert tgt.pnp_source("/tmp/moje/sazby.csv").startswith("sazby příjemců příspěvku na péči: vlastní tabulka sazby.csv;")
+
+
+def test_chapter_summary_has_the_issue_keys_per_level(single, territory, pnp_units):
+    comparison = pd.DataFrame([
+        {"indicator": key, "level": level, "unit": code, "unit_name": name, "count": 10.0, "denominator": 100.0,
+         "share": 10.0, "ci_low": 5.0, "ci_high": 15.0, "method": ind.method, "vs_kraj": "", "vs_cr": ""}
+        for key, ind in ex.INDICATORS.items()
+        for level, code, name in (("orp", "1111", "SO ORP A"), ("kraj", "K1", "Kraj 1"), ("cr", "CZ", "Česko"))])
+    categories = pd.DataFrame([{"level": level, "index_category": c, "n_obce": i, "population": 10 * i}
+                               for level in ("orp", "kraj", "cr") for i, c in enumerate(ex.INDEX_CATEGORIES)])
+    children = tg.compute_child_groups(single, territory, "1111")
+    beds = tgt.compute_pnp_vs_beds(pnp_units, BEDS, [2030], "A")
+    summary = tgt.chapter_summary(comparison, children, pnp_units, categories, beds, [2030], "A", False)
+    for level in ("orp", "kraj", "cr"):
+        entry = summary[level]
+        for key in ex.INDICATORS:
+            assert entry[key] == (10 if ex.INDICATORS[key].method == ex.WILSON else 10.0)
+            assert entry[f"share_{key}"] == {"value": 10.0, "ci_low": 5.0, "ci_high": 15.0}
+        assert set(entry["children"]) == set(entry["pnp_expected"]) == {"base", "A_2030", "B_2030"}
+    assert summary["orp"]["children"]["A_2030"]["0_5"] == 60.0
+    assert summary["orp"]["pnp_expected"]["base"] == {"0_17": 0.7, "18_64": 3.0, "65plus": 6.0, "total": 9.7}
+    assert summary["orp"]["pnp_severe_65plus"] == {"base": 3.0, "A_2030": 6.0} and summary["cr"]["beds_ds_dzr"] == 20.0
+    assert summary["orp"]["index_categories"]["12 až 30"] == {"n_obce": 3, "population": 30}
+    assert (summary["horizon_years"], summary["projection_variant"], summary["services_by_target_group"]) == \
+        ([2030], "A", False)
+    assert summary["title"] == "Cílové skupiny" and summary["labels"]["exekuce"] == "Osoby v exekuci (2023)"
