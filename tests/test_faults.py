@@ -392,6 +392,9 @@ REAL_CHAPTER_CASES = [
     ("03_socialni_sluzby", {"horizon_years": "abc"},
      "horizon_years má být seznam – celé číslo v každé položce – jako výchozí [2030, 2040], zadáno 'abc' (text)"),
     ("03_socialni_sluzby", {"norms": {"ds_dzr": -1}}, "normy musí být čísla ≥ 0"),
+    ("04_cilove_skupiny", {"projection_variant": "Z"}, "Kapitola 04_cilove_skupiny: Parametr projection_variant = 'Z'"),
+    ("04_cilove_skupiny", {"pnp_rates_csv": "chybi.csv"}, "chybi.csv"),
+    ("06_potreby", {"survey_file": "chybi.csv"}, "chybi.csv"),
 ]
 
 

@@ -110,6 +110,16 @@ def _check_services(values: Mapping[str, object]) -> None:
     check_horizon_years(years, _projection_years())
 
 
+def _check_target_groups(values: Mapping[str, object]) -> None:
+    from kpss_analysis.analysis.projection import check_horizon_years
+    from kpss_analysis.analysis.target_groups_text import check_variant
+    from kpss_analysis.data.parsers.benefits import load_pnp_rates
+
+    check_variant(values["projection_variant"])
+    load_pnp_rates(values["pnp_rates_csv"])
+    check_horizon_years(values["horizon_years"], _projection_years())
+
+
 def _check_survey(values: Mapping[str, object]) -> dict[str, object]:
     from kpss_analysis.analysis.survey_chapter import check_survey_parameters
 
@@ -123,13 +133,21 @@ def _check_survey(values: Mapping[str, object]) -> dict[str, object]:
 CHAPTER_CHECKS: dict[str, Callable[[Mapping[str, object]], Mapping[str, object] | None]] = {
     "02_projekce": _check_projection,
     "03_socialni_sluzby": _check_services,
+    "04_cilove_skupiny": _check_target_groups,
     "06_potreby": _check_survey,
 }
 
 
+def _absolute_files(values: Mapping[str, object]) -> dict[str, object]:
+    """File parameters (``*_file``, ``*_csv``) relative to where `kpss run` was started, made absolute."""
+    return {name: str(Path(value).resolve()) if name.endswith(("_file", "_csv")) and isinstance(value, str) and value
+            else value for name, value in values.items()}
+
+
 def _check_chapter(chapter: str, values: Mapping[str, object], defaults: Mapping[str, object]) -> dict[str, object]:
-    """``values`` checked; file parameters that were given come back resolved."""
+    """``values`` checked; file parameters that were given come back as absolute paths."""
     _check_types(chapter, values, defaults)
+    values = _absolute_files(values)
     check = CHAPTER_CHECKS.get(chapter)
     if check is None:
         return dict(values)
