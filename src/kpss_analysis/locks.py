@@ -1,4 +1,5 @@
-"""Locks that keep two ``kpss`` processes from writing the same outputs or processed data at once.
+"""Locks that keep two ``kpss`` processes from writing the same outputs or processed data at once, and the
+folder swap that lets a reader see either the old or the new folder, never a half-written one.
 
 Lock files are hidden siblings of what they protect (``<outputs>/.<code>-<slug>.lock``,
 ``<outputs>/.index.lock``, ``<data>/.processed.lock``); the operating system releases a lock when
@@ -114,3 +115,20 @@ def clean_stale(parent: Path) -> list[Path]:
         finally:
             lock.release()
     return removed
+
+
+def replace_folder(staging: Path, final: Path) -> None:
+    """Put the complete folder ``staging`` in place of ``final`` with two renames; the old one is removed last.
+
+    If the second rename fails, the old folder is put back, so ``final`` is always either the old or the new one.
+    """
+    old = staging.with_name(staging.name.removesuffix(".partial") + ".old")
+    if final.exists():
+        final.rename(old)
+    try:
+        staging.rename(final)
+    except BaseException:
+        if old.exists():
+            old.rename(final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -74,6 +74,16 @@ def aggregate_by_unit(frame: pd.DataFrame, territory: pd.DataFrame, level: str,
     return frame[keep].groupby([unit[keep], *[frame.loc[keep, c] for c in by]])[value].sum().reset_index()
 
 
+def _add_ratios(out: pd.DataFrame) -> None:
+    """Index stáří and the dependency ratios from the broad groups (ČSÚ definitions, module docstring)."""
+    out["ageing_index"] = 100 * out["age_65plus"] / out["age_0_14"].replace(0, np.nan)
+    working = out["age_15_64"].replace(0, np.nan)
+    out["dependency_young"] = 100 * out["age_0_14"] / working
+    out["dependency_old"] = 100 * out["age_65plus"] / working
+    out["dependency_total"] = out["dependency_young"] + out["dependency_old"]
+    out.index.name = "unit"
+
+
 def compute_indicators(age5: pd.DataFrame, territory: pd.DataFrame, level: str) -> pd.DataFrame:
     """Population, sex, broad age groups, shares, index stáří and dependency per unit.
 
@@ -103,12 +113,7 @@ def compute_indicators(age5: pd.DataFrame, territory: pd.DataFrame, level: str) 
         out[f"age_{band}"] = table.loc[:, mask].sum(axis=1)
     for band in AGE_BANDS:
         out[f"share_{band}"] = 100 * out[f"age_{band}"] / out["population"]
-    out["ageing_index"] = 100 * out["age_65plus"] / out["age_0_14"].replace(0, np.nan)
-    working = out["age_15_64"].replace(0, np.nan)
-    out["dependency_young"] = 100 * out["age_0_14"] / working
-    out["dependency_old"] = 100 * out["age_65plus"] / working
-    out["dependency_total"] = out["dependency_young"] + out["dependency_old"]
-    out.index.name = "unit"
+    _add_ratios(out)
     return out[list(INDICATOR_LABELS)]
 
 
@@ -141,12 +146,7 @@ def compute_broad_indicators(age_2023: pd.DataFrame, territory: pd.DataFrame, le
     for group in groups:
         out[f"age_{group}"] = wide[group]
         out[f"share_{group}"] = 100 * wide[group] / out["total"]
-    out["ageing_index"] = 100 * out["age_65plus"] / out["age_0_14"].replace(0, np.nan)
-    working = out["age_15_64"].replace(0, np.nan)
-    out["dependency_young"] = 100 * out["age_0_14"] / working
-    out["dependency_old"] = 100 * out["age_65plus"] / working
-    out["dependency_total"] = out["dependency_young"] + out["dependency_old"]
-    out.index.name = "unit"
+    _add_ratios(out)
     return out[["total", *BROAD_KEYS]]
 
 

@@ -39,7 +39,7 @@ from kpss_analysis.data.registry import DATASETS
 from kpss_analysis.data.services_build import build_services
 from kpss_analysis.data.tables import REPORT_NAME, TABLES
 from kpss_analysis.errors import DataMissingError
-from kpss_analysis.locks import exclusive, remove_leftovers
+from kpss_analysis.locks import exclusive, remove_leftovers, replace_folder
 
 
 def _file_fingerprint(raw: Path) -> dict[str, dict]:
@@ -148,7 +148,6 @@ def write_build(processed: Path, tables: dict[str, pd.DataFrame], report: dict) 
     """
     staging = processed.with_name(f".{processed.name}.{secrets.token_hex(4)}.partial")
     staging.mkdir(parents=True)
-    old = staging.with_name(staging.name.removesuffix(".partial") + ".old")
     try:
         for name, frame in tables.items():
             frame.to_parquet(staging / TABLES[name], index=False)
@@ -162,13 +161,6 @@ def write_build(processed: Path, tables: dict[str, pd.DataFrame], report: dict) 
                     shutil.copytree(other, staging / other.name, symlinks=True)
                 else:
                     shutil.copy2(other, staging / other.name)
-            processed.rename(old)
-        try:
-            staging.rename(processed)
-        except BaseException:
-            if old.exists():
-                old.rename(processed)
-            raise
+        replace_folder(staging, processed)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)

@@ -32,7 +32,7 @@ from kpss_analysis import __version__, config
 from kpss_analysis.analysis.territory import Orp, find_orp
 from kpss_analysis.data.load import load_build_report, load_territory
 from kpss_analysis.errors import DamagedFileError, KpssError
-from kpss_analysis.locks import exclusive, remove_leftovers
+from kpss_analysis.locks import exclusive, remove_leftovers, replace_folder
 from kpss_analysis.report.documents import DOCUMENTS_DIR, build_documents
 from kpss_analysis.report.html import export_html
 from kpss_analysis.report.output import MANIFEST, SUMMARY, load_json, staging_dir, write_json
@@ -254,7 +254,7 @@ def execute_orp(orp: Orp, notebooks: Sequence[Path], per_notebook: Mapping[Path,
             _keep_documents(final, staging, set(manifest.get(CHAPTER_RUNS, {})) - set(fingerprints))
             timings["dokumenty"] = round(time.perf_counter() - started, 2)
         _write_manifest(staging, orp, fingerprints, timings)
-        _swap(staging, final)
+        replace_folder(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     (root / f"{orp.folder_name}.failed.ipynb").unlink(missing_ok=True)
@@ -335,15 +335,3 @@ def _write_manifest(folder: Path, orp: Orp, fingerprints: Mapping[str, dict], ti
     write_json(folder / MANIFEST, manifest)
 
 
-def _swap(staging: Path, final: Path) -> None:
-    """Replace ``final`` by ``staging`` with two renames (the old folder is removed last)."""
-    old = staging.with_name(staging.name.removesuffix(".partial") + ".old")
-    if final.exists():
-        final.rename(old)
-    try:
-        staging.rename(final)
-    except BaseException:
-        if old.exists():
-            old.rename(final)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
