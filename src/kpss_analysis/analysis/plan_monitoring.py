@@ -135,11 +135,19 @@ def describe_next_step(orp: Orp, template_name: str) -> str:
 
 
 def describe_plan(parameters: PlanParameters, orp: Orp, status_date: pd.Timestamp) -> str:
-    """One line naming the plan file, its size and the date the monitoring describes."""
+    """One line naming the plan file, its size and the date the monitoring describes (or that there is none)."""
     plan = parameters.plan
+    if plan is None:
+        return f"**Akční plán:** nezadán (parametr `plan_file`), kapitola ukládá šablonu `{TEMPLATE_PATH}`."
     return (f"**Akční plán:** `{parameters.plan_path.name}` – {len(plan.priorities)} priorit, {len(plan.measures)} "
             f"opatření, {len(plan.activities)} aktivit, {len(plan.indicators)} ukazatelů; stav k "
             f"{fmt.date(status_date.date())} (rok monitoringu {parameters.year}).")
+
+
+def plan_source(parameters: PlanParameters, orp: Orp, status_date: pd.Timestamp) -> str:
+    """The "Zdroj" text of what comes from the plan itself (statuses, costs, dates)."""
+    return (f"Akční plán SO ORP {orp.name} ({parameters.plan_path.name}), údaje o plnění zapsané v plánu, "
+            f"stav k {fmt.date(status_date.date())}")
 
 
 def describe_status(summary: pd.DataFrame) -> str:
@@ -170,6 +178,7 @@ def monitoring_summary(summary: pd.DataFrame, progress: pd.DataFrame, costs: pd.
     cost = costs[costs["priority_id"].isna() & (costs["source"] == "total")].iloc[0]
     known = progress["progress"].dropna()
     return {
+        "plan": True,
         "monitoring_year": year,
         "activities": int(total["total"]),
         **{f"activities_{key}": int(total[key]) for key in STATUSES},
@@ -180,6 +189,11 @@ def monitoring_summary(summary: pd.DataFrame, progress: pd.DataFrame, costs: pd.
         "indicators_with_progress": len(known),
         "indicators_reached": int((known >= 100).sum()),
     }
+
+
+def template_summary(baselines: pd.DataFrame) -> dict:
+    """Key numbers of a run without a plan for ``summary.json``: how many baselines the template holds."""
+    return {"plan": False, "baselines_prefilled": int(baselines["value"].notna().sum())}
 
 
 # --------------------------------------------------------------------------- register snapshots

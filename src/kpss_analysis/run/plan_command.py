@@ -40,7 +40,7 @@ def cmd_plan_new(args: argparse.Namespace) -> int:
     from kpss_analysis.analysis.plan_indicators import DEFAULT_HORIZONS
     from kpss_analysis.analysis.territory import find_orp
     from kpss_analysis.data.load import load_territory
-    from kpss_analysis.report.plan_baselines import check_horizons, save_prefilled_template
+    from kpss_analysis.report.plan_report import check_horizons, save_prefilled_template
 
     target = Path(args.output).expanduser().resolve()
     _check_output(target, args.force)

@@ -1,6 +1,5 @@
-"""The action plan's indicator inputs from the processed data, and the template prefilled with real baselines.
-
-Used by ``kpss plan new`` and by chapter 07, so both write the same workbook for an ORP.
+"""Chapter 07 and ``kpss plan new``: the indicator inputs from the processed data, the template prefilled
+with real baselines (both write the same workbook for an ORP), and the chapter's tables in Czech form.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kpss_analysis import fmt
 from kpss_analysis.analysis import projection as pj
 from kpss_analysis.analysis.plan_indicators import DEFAULT_HORIZONS, baseline_codes, compute_plan_indicators
 from kpss_analysis.analysis.services_text import source_text
@@ -17,6 +17,11 @@ from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.data import load
 from kpss_analysis.report.plan_workbook import save_plan_template
 
+#: Czech headers of the baselines table.
+BASELINE_HEADERS = {"label": "Ukazatel", "unit": "Jednotka", "code": "Kód údaje", "value": "Výchozí hodnota",
+                    "date": "Datum výchozí hodnoty"}
+#: Units whose values are whole counts (0 decimals); others (ratios, shares, services split among places) get 1.
+COUNT_UNITS = ("osoby", "poskytovatelé", "lůžka", "klienti", "intervence", "kontakty", "hovory")
 #: Columns of the exclusion table the indicators sum over the obce of an ORP.
 EXCLUSION_COUNTS = ["obec_kod", "population_15plus", "population_15_64", "exekuce", "pnb", "pnz", "ltu"]
 
@@ -70,3 +75,26 @@ def load_register_snapshots() -> list[dict]:
     return [{"meta": load.load_services_meta(), "services": load.load_services(),
              "capacities": load.load_service_capacities(), "places": load.load_service_places(),
              "target_groups": load.load_service_target_groups()}]
+
+
+def czech_dates(table: pd.DataFrame) -> pd.DataFrame:
+    """Date columns (datetime or ISO text) of a Czech table as Czech dates ("4. 9. 2026"; empty stays empty)."""
+    def one(value: object) -> str:
+        if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        return fmt.date(pd.Timestamp(value).date())
+
+    dated = [c for c in table.columns if str(c).startswith("Datum") or pd.api.types.is_datetime64_any_dtype(table[c])]
+    return table.assign(**{c: table[c].map(one) for c in dated})
+
+
+def baseline_table(baselines: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """The computed baselines with Czech headers and dates, and the decimals of each row.
+
+    People (also projected) and whole counts get 0 decimals; ratios and counts split among places 1.
+    """
+    shown = baselines[baselines["value"].notna()]
+    decimals = [0 if unit == "osoby" or (unit in COUNT_UNITS and float(value).is_integer()) else 1
+                for unit, value in zip(shown["unit"], shown["value"], strict=True)]
+    table = shown[list(BASELINE_HEADERS)].rename(columns=BASELINE_HEADERS).reset_index(drop=True)
+    return czech_dates(table), decimals
