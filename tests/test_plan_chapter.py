@@ -114,9 +114,12 @@ def test_plan_path_relative_to_the_start_folder(tmp_path, plan_path):
     assert params.plan_path == tmp_path.resolve() / "plan.xlsx" and params.year == 2026
     assert params.plan.activities["activity_id"].tolist() == ["1.1.1", "1.1.2", "1.1.3", "2.1.1", "2.1.2"]
     assert pm.chapter_title(params) == "Monitoring plnění akčního plánu 2026"
+    assert params.as_parameters() == {"plan_file": str(tmp_path.resolve() / "plan.xlsx"), "monitoring_year": 2026}
     none = pm.check_plan_parameters("", 2025)
     assert none.plan is None and none.plan_path is None
     assert pm.chapter_title(none) == "Akční plán: šablona s výchozími hodnotami ukazatelů"
+    assert none.as_parameters() == {"plan_file": "", "monitoring_year": 2025}
+    assert "--chapters 07 -p plan_file='\"/cesta/k/akcni_planu.xlsx\"'" in pm.describe_next_step(ORP, pm.TEMPLATE_PATH)
     with pytest.raises(ParameterError, match="neexistuje"):
         pm.check_plan_parameters("chybi.xlsx", 0, base_dir=tmp_path)
 

@@ -43,6 +43,10 @@ class PlanParameters:
     plan: Plan | None
     year: int
 
+    def as_parameters(self) -> dict[str, object]:
+        """The parameters as a kernel should get them: the absolute path and the year itself (not 0)."""
+        return {"plan_file": "" if self.plan_path is None else str(self.plan_path), "monitoring_year": self.year}
+
 
 def check_monitoring_year(monitoring_year: object, today: dt.date | None = None) -> int:
     """``monitoring_year`` → the year; 0 means the current year, others must be in 2000–2100."""
@@ -131,7 +135,8 @@ def describe_next_step(orp: Orp, template_name: str) -> str:
             f"**šablonu akčního plánu SO ORP {orp.name}** (`{template_name}`) s výchozími hodnotami ukazatelů z dat "
             f"(tabulka níže). Další krok: pracovní skupiny doplní priority, opatření, aktivity a cílové hodnoty "
             f"(postup je na listu „Návod“) a kapitola se každý rok spustí s vyplněným sešitem: "
-            f"`kpss run --orp \"{orp.name}\" --chapters 07 -p plan_file='\"cesta/k/planu.xlsx\"'`.")
+            f"`kpss run --orp \"{orp.name}\" --chapters 07 -p plan_file='\"/cesta/k/akcni_planu.xlsx\"' --force` "
+            "(cesta k sešitu celá, od kořene disku).")
 
 
 def describe_plan(parameters: PlanParameters, orp: Orp, status_date: pd.Timestamp) -> str:
