@@ -165,10 +165,12 @@ def test_status_progress_texts_and_summary(plan_path):
         "Z 5 ukazatelů lze cestu k cílové hodnotě spočítat u 3: cíle dosáhlo 0, k cíli se posunulo 2, na výchozí "
         "hodnotě nebo dál od cíle je 1.")
     numbers = pm.monitoring_summary(summary, progress, costs, 2026)
-    assert numbers == {"plan": True, "monitoring_year": 2026, "activities": 5, "activities_done": 2,
-                       "activities_in_progress": 1, "activities_not_started": 1, "activities_cancelled": 1,
-                       "share_done": 50.0, "cost_planned": 4_280_000.0, "cost_actual": 655_000.0, "indicators": 5,
-                       "indicators_with_progress": 3, "indicators_reached": 0}
+    assert numbers["orp"] == {"activities": 5, "activities_done": 2, "activities_in_progress": 1,
+                              "activities_not_started": 1, "activities_cancelled": 1, "share_done": 50.0,
+                              "cost_planned": 4_280_000.0, "cost_actual": 655_000.0, "indicators": 5,
+                              "indicators_with_progress": 3, "indicators_reached": 0}
+    assert (numbers["plan"], numbers["monitoring_year"], numbers["title"]) == (True, 2026, "Akční plán")
+    assert set(numbers["labels"]) == set(numbers["orp"]) and numbers["labels"]["activities_done"] == "Aktivity – splněno"
     assert set(STATUSES) == {"done", "in_progress", "not_started", "cancelled"}
     params = pm.check_plan_parameters(str(plan_path), 2026, today=TODAY)
     assert pm.describe_plan(params, ORP, pd.Timestamp("2026-10-15")) == (
@@ -289,7 +291,7 @@ def test_default_run_writes_the_template(seed_runs):
     assert baselines[DS_CODE] == 213 and round(baselines[RATIO_CODE], 1) == 46.0
     assert plan.activities.empty
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["akcni_plan"]
-    assert summary == {"plan": False, "baselines_prefilled": len(plan.indicators)}
+    assert summary == {"title": "Akční plán", "plan": False, "baselines_prefilled": len(plan.indicators)}
     table = pd.read_csv(folder / "tables" / "akcni_plan_vychozi_hodnoty.csv", sep=";", decimal=",")
     assert table.set_index("Kód údaje").loc[DS_CODE, "Výchozí hodnota"] == 213
     assert chapter_title(folder / "07_akcni_plan.ipynb", "") == "Akční plán: šablona s výchozími hodnotami ukazatelů"
@@ -321,7 +323,7 @@ def test_monitoring_run_of_a_filled_plan(use_data, tmp_path):
     total = costs[(costs["Priorita"] == "Celkem") & (costs["Zdroj financování"] == "celkem")].iloc[0]
     assert total[["Plánované náklady (Kč)", "Skutečné náklady (Kč)"]].tolist() == [4_280_000, 655_000]
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["akcni_plan"]
-    assert summary["activities_done"] == 2 and summary["monitoring_year"] == 2026
+    assert summary["orp"]["activities_done"] == 2 and summary["monitoring_year"] == 2026
     assert {f"figures/akcni_plan_{n}.png" for n in ("stav_aktivit", "naklady_zdroje", "naklady_priority",
                                                     "casovy_plan")} <= {str(p.relative_to(folder))
                                                                         for p in folder.rglob("*.png")}

@@ -177,14 +177,26 @@ def describe_progress(progress: pd.DataFrame) -> str:
             "v poznámce tabulky (nejčastěji chybí cílová hodnota).")
 
 
+#: Czech headings of the monitoring's key numbers (``labels`` of its ``summary.json`` section, the index page).
+SUMMARY_LABELS = {
+    "activities": "Aktivity akčního plánu",
+    **{f"activities_{key}": f"Aktivity – {label.lower()}" for key, label in STATUSES.items()},
+    "share_done": "Splněno (% aktivit bez zrušených)",
+    "cost_planned": "Plánované náklady (Kč)",
+    "cost_actual": "Skutečné náklady (Kč)",
+    "indicators": "Ukazatele",
+    "indicators_with_progress": "Ukazatele se spočtenou cestou k cíli",
+    "indicators_reached": "Ukazatele, které dosáhly cíle",
+}
+SUMMARY_TITLE = "Akční plán"
+
+
 def monitoring_summary(summary: pd.DataFrame, progress: pd.DataFrame, costs: pd.DataFrame, year: int) -> dict:
-    """Key numbers of the monitoring for ``summary.json``."""
+    """Key numbers of the monitoring for ``summary.json`` (the ``orp`` level is what the index page compares)."""
     total = summary.iloc[-1]
     cost = costs[costs["priority_id"].isna() & (costs["source"] == "total")].iloc[0]
     known = progress["progress"].dropna()
-    return {
-        "plan": True,
-        "monitoring_year": year,
+    numbers = {
         "activities": int(total["total"]),
         **{f"activities_{key}": int(total[key]) for key in STATUSES},
         "share_done": None if pd.isna(total["share_done"]) else float(total["share_done"]),
@@ -194,11 +206,12 @@ def monitoring_summary(summary: pd.DataFrame, progress: pd.DataFrame, costs: pd.
         "indicators_with_progress": len(known),
         "indicators_reached": int((known >= 100).sum()),
     }
+    return {"title": SUMMARY_TITLE, "plan": True, "monitoring_year": year, "orp": numbers, "labels": SUMMARY_LABELS}
 
 
 def template_summary(baselines: pd.DataFrame) -> dict:
-    """Key numbers of a run without a plan for ``summary.json``: how many baselines the template holds."""
-    return {"plan": False, "baselines_prefilled": int(baselines["value"].notna().sum())}
+    """``summary.json`` of a run without a plan: how many baselines the template holds (nothing for the index)."""
+    return {"title": SUMMARY_TITLE, "plan": False, "baselines_prefilled": int(baselines["value"].notna().sum())}
 
 
 # --------------------------------------------------------------------------- register snapshots
