@@ -34,6 +34,8 @@ from kpss_analysis.report.output import MANIFEST, TABLE_JSON, read_json, write_a
 
 #: Subfolder of an ORP output folder that receives the DOCX files.
 DOCUMENTS_DIR = "dokumenty"
+#: Output metadata key of a chapter title computed in the notebook (see :func:`chapter_title`).
+TITLE_METADATA = "kpss_chapter_title"
 
 
 TEXT_WIDTH = Cm(16)  # A4 minus 2 × 2.5 cm margins
@@ -146,9 +148,18 @@ def build_documents(folder: Path) -> list[Path]:
 
 
 def chapter_title(notebook: Path, default: str) -> str:
-    """Text of the first level-1 Markdown heading of ``notebook``; ``default`` without one."""
+    """Text of the first level-1 Markdown heading of ``notebook``; ``default`` without one.
+
+    A title a code cell displayed with the output metadata :data:`TITLE_METADATA` (a title made from the
+    parameters, e.g. the monitoring year of chapter 07) comes first.
+    """
     if notebook.is_file():
-        for cell in nbformat.read(notebook, as_version=4).cells:
+        cells = nbformat.read(notebook, as_version=4).cells
+        for cell in cells:
+            for output in cell.get("outputs", []):
+                if output.get("metadata", {}).get(TITLE_METADATA):
+                    return output["metadata"][TITLE_METADATA]
+        for cell in cells:
             if cell.cell_type == "markdown":
                 heading = next((line[2:].strip() for line in cell.source.splitlines() if line.startswith("# ")), None)
                 if heading:

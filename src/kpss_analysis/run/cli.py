@@ -153,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output-dir", metavar="DIR", help="parent folder of the ORP's outputs (default: outputs/)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.set_defaults(func=_cmd_run)
+
+    from kpss_analysis.run.plan_command import add_plan_commands
+
+    add_plan_commands(commands)
     return parser
 
 
