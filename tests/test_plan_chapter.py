@@ -333,3 +333,21 @@ def test_monitoring_run_of_a_filled_plan(use_data, tmp_path):
 
     document = Document(str(folder / "dokumenty" / "4107-sokolov_07_akcni_plan.docx"))
     assert "Monitoring plnění akčního plánu 2026" in [p.text for p in document.paragraphs[:5]]
+
+
+def test_kpss_run_refuses_a_broken_plan_before_any_kernel(plan_path, tmp_path, capsys, monkeypatch):
+    """The same message as `kpss plan check`, exit 2, no kernel started, nothing written."""
+    from kpss_analysis.run import batch
+
+    def no_kernel(*_args, **_kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(batch, "check_kernel", no_kernel)
+    fill(plan_path, {"activities": [{"planned_obec": "hodně"}]}, start=4)
+    monkeypatch.chdir(plan_path.parent)  # a relative path counts from where kpss run starts
+    out = tmp_path / "out"
+    code = cli.main(["run", "--orp", "Sokolov", "--chapters", "07", "-p", f"plan_file='{plan_path.name}'",
+                     "--output-dir", str(out), "--quiet"])
+    assert code == 2
+    assert "list „Aktivity“, řádek 4, sloupec „Plán – obec (Kč)“: hodnota 'hodně' není číslo" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())

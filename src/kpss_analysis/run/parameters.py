@@ -127,6 +127,13 @@ def _check_survey(values: Mapping[str, object]) -> dict[str, object]:
     return {"survey_file": survey, "codebook_file": codebook}
 
 
+def _check_plan(values: Mapping[str, object]) -> dict[str, object]:
+    from kpss_analysis.analysis.plan_monitoring import check_plan_parameters
+
+    # A broken or mistyped plan is refused here, naming sheet, row and column, before any kernel starts.
+    return check_plan_parameters(values["plan_file"], values["monitoring_year"], base_dir=Path.cwd()).as_parameters()
+
+
 #: Chapter id → the check of its parameters' values (after their types), raising ParameterError. A check may
 #: return values to pass on instead of the given ones: file paths made absolute, relative to where `kpss run`
 #: was started (the kernel's working directory is another).
@@ -135,6 +142,7 @@ CHAPTER_CHECKS: dict[str, Callable[[Mapping[str, object]], Mapping[str, object] 
     "03_socialni_sluzby": _check_services,
     "04_cilove_skupiny": _check_target_groups,
     "06_potreby": _check_survey,
+    "07_akcni_plan": _check_plan,
 }
 
 
