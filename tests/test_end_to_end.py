@@ -108,7 +108,7 @@ def test_praha_has_no_ranking_chart_but_says_why(seed_runs):
 
 
 def _kpss(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "kpss_analysis.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kpss_analysis.run.cli", *args], capture_output=True, text=True,
                           env=env, timeout=300)
 
 
