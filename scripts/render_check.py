@@ -1,16 +1,18 @@
 """Render an ORP output folder the way a person sees it, as page images to look at.
 
-Builds the DOCX files (:func:`kpss_analysis.documents.build_documents`), converts them to PDF
-with LibreOffice and every HTML report to PDF with headless Chromium, then rasterizes each PDF
-page to PNG with pdftoppm. Open the PNGs (any image viewer) and check captions, numbering,
-image sharpness, table widths, Czech characters and number format.
+Builds the DOCX files (:func:`kpss_analysis.report.documents.build_documents`), converts them to PDF
+with LibreOffice and every HTML report to PDF with headless Chromium (printed as a browser prints
+it, A4), with ``--xlsx`` also every table workbook as LibreOffice Calc prints it, then rasterizes
+each PDF page to PNG with pdftoppm. Open the PNGs (any image viewer) and check captions, numbering,
+image sharpness, table widths, page breaks, Czech characters and number format.
 
 Usage::
 
-    .venv/bin/python scripts/render_check.py outputs/4107-sokolov [--out DIR] [--dpi 80]
+    .venv/bin/python scripts/render_check.py outputs/4107-sokolov [--out DIR] [--dpi 80] [--xlsx]
 
 A developer tool, not part of ``make test``. Needs ``soffice``, ``chromium`` and ``pdftoppm``:
-``sudo apt-get install libreoffice-writer chromium poppler-utils``.
+``sudo apt-get install libreoffice-writer chromium poppler-utils fonts-liberation2`` (``--xlsx``:
+also ``libreoffice-calc``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def _run(command: list[str]) -> None:
 
 
 def docx_to_pdf(documents: list[Path], out: Path) -> list[Path]:
-    """Convert with LibreOffice in its own profile, so that a running LibreOffice does not interfere."""
+    """Convert (DOCX or XLSX) with LibreOffice in its own profile, so that a running LibreOffice does not interfere."""
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         _run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
               "--outdir", str(out), *map(str, documents)])
@@ -61,6 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("folder", type=Path, help="ORP output folder, e.g. outputs/4107-sokolov")
     parser.add_argument("--out", type=Path, help="where to write PDFs and PNGs (default: a temporary folder)")
     parser.add_argument("--dpi", type=int, default=80, help="resolution of the page images (default 80)")
+    parser.add_argument("--xlsx", action="store_true", help="also print every tables/*.xlsx as LibreOffice Calc does")
     args = parser.parse_args(argv)
     missing = [f"{tool} (apt package {package})" for tool, package in TOOLS.items() if shutil.which(tool) is None]
     if missing:
@@ -70,6 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     pdfs = docx_to_pdf(build_documents(args.folder), out)
     pdfs += [html_to_pdf(report, out) for report in sorted(args.folder.glob("*.html"))]
+    if args.xlsx:
+        pdfs += docx_to_pdf(sorted(args.folder.glob("tables/*.xlsx")), out)
     for pdf in pdfs:
         pages = pdf_to_png(pdf, args.dpi)
         print(f"{pdf.name}: {len(pages)} pages → {pages[0].parent}/{pdf.with_suffix('').name}-*.png")

@@ -355,6 +355,7 @@ def test_display_json_is_what_documents_show(out):
     html = view.to_html()
     assert "\u221212,5<" in html and 'class="kpss-source">Zdroj: ČSÚ<' in html and "Poznámka: Dělení" in html
     assert "text-align: left" in html and "text-align: right" in html
+    assert repr(view).splitlines()[-1] == "Zdroj: ČSÚ" and "\u221212,5" in repr(view)  # no object address
     # XLSX: full precision, the minus sign in the display format, header row height, print setup
     sheet = openpyxl.load_workbook(out.dir / "tables" / "t.xlsx")["Tabulka"]
     assert sheet["C4"].value == 213.4 and sheet["D4"].number_format == '#,##0.0;"\u2212"#,##0.0'

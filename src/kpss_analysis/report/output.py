@@ -172,6 +172,12 @@ class TableView:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def __repr__(self) -> str:
+        """Plain text (the notebook's text/plain output): the formatted cells and the source line."""
+        caption = self.styler.caption
+        lines = ([caption] if caption else []) + [self.styler.data.to_string(index=False)]
+        return "\n".join(lines + ([f"Zdroj: {self.source}"] if self.source else []))
+
 
 def style_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None, caption: str | None = None,
                 row_decimals: list[int] | None = None, *, source: str | None = None,
