@@ -394,7 +394,9 @@ REAL_CHAPTER_CASES = [
     ("03_socialni_sluzby", {"norms": {"ds_dzr": -1}}, "normy musí být čísla ≥ 0"),
     ("04_cilove_skupiny", {"projection_variant": "Z"}, "Kapitola 04_cilove_skupiny: Parametr projection_variant = 'Z'"),
     ("04_cilove_skupiny", {"pnp_rates_csv": "chybi.csv"}, "chybi.csv"),
+    ("05_srovnani", {"n_peers": 500}, "Kapitola 05_srovnani: "),
     ("06_potreby", {"survey_file": "chybi.csv"}, "chybi.csv"),
+    ("07_akcni_plan", {"monitoring_year": 1900}, "Kapitola 07_akcni_plan: "),
 ]
 
 

@@ -120,6 +120,12 @@ def _check_target_groups(values: Mapping[str, object]) -> None:
     check_horizon_years(values["horizon_years"], _projection_years())
 
 
+def _check_comparison(values: Mapping[str, object]) -> None:
+    from kpss_analysis.analysis.comparison import check_parameters
+
+    check_parameters(values["indicators"], values["n_peers"], values["n_types"])
+
+
 def _check_survey(values: Mapping[str, object]) -> dict[str, object]:
     from kpss_analysis.analysis.survey_chapter import check_survey_parameters
 
@@ -141,6 +147,7 @@ CHAPTER_CHECKS: dict[str, Callable[[Mapping[str, object]], Mapping[str, object] 
     "02_projekce": _check_projection,
     "03_socialni_sluzby": _check_services,
     "04_cilove_skupiny": _check_target_groups,
+    "05_srovnani": _check_comparison,
     "06_potreby": _check_survey,
     "07_akcni_plan": _check_plan,
 }
