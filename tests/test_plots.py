@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import matplotlib
 
@@ -18,7 +19,7 @@ from PIL import Image  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
 from kpss_analysis.analysis.territory import Orp  # noqa: E402
-from kpss_analysis.report import plots  # noqa: E402
+from kpss_analysis.report import fonts, plots  # noqa: E402
 from kpss_analysis.report.output import A4_TEXT_WIDTH_IN, DPI, ChapterOutput  # noqa: E402
 
 SOKOLOV = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 31)
@@ -102,12 +103,17 @@ def test_series_break_label_sits_above_the_lines():
     assert label.get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y1
 
 
-def test_charts_use_liberation_sans():
+def test_charts_use_arimo_in_every_face_without_a_system_font(tmp_path):
+    """Arimo (Arial metrics) from the pip package: regular and bold are real faces, not one face for both."""
     plots.use_style()
-    assert plt.rcParams["font.sans-serif"][:2] == ["Liberation Sans", "Arial"]
-    found = fm.findfont(fm.FontProperties(family=plt.rcParams["font.family"]), fallback_to_default=False)
-    assert "LiberationSans" in found or "Arial" in found, (
-        f"charts would use {found}: install Liberation Sans (Debian/Ubuntu: apt-get install fonts-liberation2)")
+    assert plt.rcParams["font.sans-serif"][0] == "Arimo"
+    regular = fm.findfont(fm.FontProperties(family="Arimo"), fallback_to_default=False)
+    bold = fm.findfont(fm.FontProperties(family="Arimo", weight="bold"), fallback_to_default=False)
+    assert Path(regular).name == "Arimo-Regular.ttf" and Path(bold).name == "Arimo-Bold.ttf"
+    made = fonts.font_files(tmp_path)  # what a new machine makes from the variable font
+    assert [p.name for p in made] == [f"Arimo-{face}.ttf" for face in fonts.FACES]
+    weights = {p.stem: fm.ttfFontProperty(fm.get_font(str(p))).weight for p in made}
+    assert weights == {"Arimo-Regular": 400, "Arimo-Bold": 700, "Arimo-Italic": 400, "Arimo-BoldItalic": 700}
 
 
 def test_every_saved_figure_has_the_text_width(tmp_path):

@@ -4,8 +4,8 @@ Nothing here saves or shows a figure (see :mod:`kpss_analysis.report.output`). C
 to stay distinguishable in greyscale print and for colour-blind readers: a dark and a light
 tone for the two sexes, single-hue sequential palettes for maps, a palette of steadily rising
 lightness for the diverging map, and line styles plus markers (not colour alone) for series.
-Matplotlib draws maps and pyramids; seaborn draws the grouped bars. Text is Liberation Sans
-(the metrics of Arial, the documents' font), numbers and the minus sign come from :mod:`kpss_analysis.fmt`.
+Matplotlib draws maps and pyramids; seaborn draws the grouped bars. Text is Arimo
+(the metrics of Arial, the documents' font; :mod:`kpss_analysis.report.fonts`), numbers and the minus sign come from :mod:`kpss_analysis.fmt`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import seaborn as sns
 from matplotlib.patches import Patch
 
 from kpss_analysis import fmt
+from kpss_analysis.report.fonts import FAMILY, register_chart_fonts
 from kpss_analysis.report.output import A4_TEXT_WIDTH_IN
 
 MEN_COLOR = "#1f4e79"  # dark blue
@@ -29,9 +30,9 @@ HIGHLIGHT = "#1f4e79"
 MUTED = "#b8c4d0"
 LINE_STYLES = [("-", "o", "#1f4e79"), ("--", "s", "#c0504d"), (":", "^", "#333333")]
 MISSING_HATCH = "////"
-#: Font of every chart: Liberation Sans has the metrics of Arial, the font of the documents
-#: (Debian/Ubuntu: ``apt-get install fonts-liberation2``; on Windows and macOS Arial itself is used).
-FONTS = ["Liberation Sans", "Arial", "DejaVu Sans"]
+#: Font of every chart: Arimo (:mod:`kpss_analysis.report.fonts`) has the metrics of Arial, the font of the documents;
+#: DejaVu Sans only for a character Arimo lacks.
+FONTS = [FAMILY, "DejaVu Sans"]
 #: Colours of the diverging map, lowest class first: lightness rises steadily (dark blue → yellow),
 #: so that the classes stay apart in greyscale print too; the legend says which are negative.
 DIVERGING_CMAP = "cividis"
@@ -42,6 +43,7 @@ BAR_HATCHES = ["", "///", "...", "\\\\\\", "xx"]
 
 def use_style() -> None:
     """Fonts and sizes for figures printed at A4 text width."""
+    register_chart_fonts()
     plt.rcParams.update({
         "font.family": "sans-serif", "font.sans-serif": FONTS, "font.size": 8, "axes.unicode_minus": True, "axes.titlesize": 9, "axes.labelsize": 8,
         "xtick.labelsize": 7.5, "ytick.labelsize": 7.5, "legend.fontsize": 7.5,
