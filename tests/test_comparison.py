@@ -5,6 +5,7 @@ import math
 
 import geopandas as gpd
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +19,13 @@ from kpss_analysis.analysis.peers import DEFAULT_INDICATORS, INDICATOR_LABELS, c
 from kpss_analysis.errors import ParameterError
 from kpss_analysis.report import comparison_plots
 
-matplotlib.use("Agg")
+
+@pytest.fixture(autouse=True)
+def keep_matplotlib_settings():
+    """The plots set the package's style (rcParams): restore the settings and close the figures after each test."""
+    with matplotlib.rc_context():
+        yield
+    plt.close("all")
 
 Z95 = 1.959963984540054
 HIGHER, LOWER, SIMILAR = "významně vyšší", "významně nižší", "bez významného rozdílu"
