@@ -52,7 +52,7 @@ def _make_lab_command(uid: str, tmp_path: Path) -> str:
     fake_id = tmp_path / "id"
     fake_id.write_text(f"#!/bin/sh\necho {uid}\n", encoding="utf-8")
     fake_id.chmod(0o755)
-    result = subprocess.run(["make", "-n", "-o", ".venv/.kpss-installed", "-o", "data/processed/build_report.json",
+    result = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.kpss-installed", "-o", "data/processed/build_report.json",
                              "lab", "KPSS_DATA_DIR="], cwd=ROOT, capture_output=True, text=True, check=True,
                             env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"})
     return result.stdout.strip().splitlines()[-1]

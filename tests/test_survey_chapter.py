@@ -229,8 +229,8 @@ def test_question_outputs_save_a_table_and_chart_per_question(tmp_path):
     csv = (tmp_path / "tables" / "potreby_01_q1_tabulka.csv").read_text(encoding="utf-8-sig").splitlines()
     assert csv[1:] == ["b;31;77,5;62,5;87,7;", f"a;9;;;;{SUPPRESSED_TEXT}"]  # answers by frequency
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert {i["notes"] for i in manifest["items"] if i["kind"] == "table"} == {f"{needs.METHOD_TEXT} {needs.SURVEY_INTERVAL_NOTE}"}
-    assert [i["caption"].endswith("(intervaly jednotlivých odpovědí v tabulce)")
+    assert {i["notes"] for i in manifest["items"] if i["kind"] == "table"} == {fmt.text(f"{needs.METHOD_TEXT} {needs.SURVEY_INTERVAL_NOTE}")}
+    assert [i["caption"].endswith(fmt.text("(intervaly jednotlivých odpovědí v tabulce)"))
             for i in manifest["items"] if i["kind"] == "figure"] == [False, True]
 
 

@@ -65,9 +65,11 @@ def save_survey_template(codebook: Codebook, codebook_path: str | Path, folder: 
     return [questionnaire, copy, sheet]
 
 
-def _table_styler(styler):
+def _table_view(view):
     """Show a suppressed share as the words, not as an empty cell (its limits stay empty)."""
-    return styler.format(lambda v: fmt.number(v, 1), subset=[SHARE_COLUMN], na_rep=SUPPRESSED_TEXT)
+    view.styler = view.styler.format(lambda v: SUPPRESSED_TEXT if v == fmt.MISSING else v,
+                                     subset=[fmt.text(SHARE_COLUMN)])
+    return view
 
 
 def save_question_outputs(out: ChapterOutput, estimates: pd.DataFrame, *, orp_name: str, source: str,
@@ -108,7 +110,7 @@ def save_question_outputs(out: ChapterOutput, estimates: pd.DataFrame, *, orp_na
         paths += out.figure(ax.figure, f"{name}_graf", caption=caption + likert_note, source=source)
         if show is not None:
             show(Markdown(f"### {number}. {rows['question_text'].iloc[0]}"))
-            show(_table_styler(styler))
+            show(_table_view(styler))
             show(ax.figure)
         plt.close(ax.figure)  # shown once, here, not again at the end of the cell
     return paths

@@ -162,15 +162,12 @@ def _absolute_files(values: Mapping[str, object]) -> dict[str, object]:
 def _check_chapter(chapter: str, values: Mapping[str, object], defaults: Mapping[str, object]) -> dict[str, object]:
     """``values`` checked; file parameters that were given come back as absolute paths."""
     _check_types(chapter, values, defaults)
-    values = _absolute_files(values)
     check = CHAPTER_CHECKS.get(chapter)
-    if check is None:
-        return dict(values)
     try:
-        resolved = check({**defaults, **values}) or {}
+        resolved = (check({**defaults, **values}) if check else None) or {}
     except ParameterError as exc:
         raise ParameterError(f"Kapitola {chapter}: {exc}") from None
-    return {**values, **{name: value for name, value in resolved.items() if name in values}}
+    return {**_absolute_files(values), **{name: value for name, value in resolved.items() if name in values}}
 
 
 def check_run_parameters(notebooks: Sequence[Path], parameters: Mapping[str, object] | None) -> dict[Path, dict]:
