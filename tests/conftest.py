@@ -59,3 +59,38 @@ def seed_runs(data_dir, tmp_path_factory) -> dict[str, Path]:
             os.environ.pop("KPSS_DATA_DIR", None)
         else:
             os.environ["KPSS_DATA_DIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def single_years(data_dir):
+    """Territory and the single-year population of every ORP at the base (31. 12. 2020) and in both projection
+    variants at the chapters' default horizons 2030 and 2040 (:func:`target_groups.stack_scenarios`)."""
+    import pandas as pd
+
+    from kpss_analysis.analysis import projection as pj
+    from kpss_analysis.analysis import target_groups as tg
+
+    processed = data_dir / "processed"
+    territory = pd.read_parquet(processed / "territory.parquet")
+    age5 = pd.read_parquet(processed / "population_age5.parquet")
+    age1 = pd.read_parquet(processed / "population_age1_okres.parquet")
+    projection = pj.compute_projection(age5, territory, age1, pd.read_parquet(processed / "projection_cr.parquet"),
+                                       pd.read_parquet(processed / "mos_obce.parquet"))
+    return territory, tg.stack_scenarios(pj.compute_orp_base(age5, territory, age1), projection, [2030, 2040])
+
+
+def fill_plan(path, sheets, start=None):
+    """Write rows (dicts by column key) per sheet key into a plan workbook, after each sheet's last row."""
+    from openpyxl import load_workbook
+
+    from kpss_analysis.analysis.action_plan import HEADERS, SHEETS
+
+    workbook = load_workbook(path)
+    for sheet_key, rows in sheets.items():
+        sheet = workbook[SHEETS[sheet_key]]
+        header = [c.value for c in sheet[1]]
+        first = start or sheet.max_row + 1
+        for offset, values in enumerate(rows):
+            for key, value in values.items():
+                sheet.cell(first + offset, header.index(HEADERS[key]) + 1).value = value
+    workbook.save(path)

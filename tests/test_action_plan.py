@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from conftest import fill_plan
 from kpss_analysis.analysis import plan_indicators as pi
 from kpss_analysis.analysis.action_plan import (
     COLUMNS,
     HEADERS,
-    SHEETS,
     STATUSES,
     Plan,
     compute_costs,
@@ -183,23 +183,10 @@ INDICATOR_ROWS = [{"measure_id": "1.1", "indicator": "Počet setkání", "unit":
                    "target": 4, "target_year": 2027, "current": 3, "responsible": "Koordinátor"}]
 
 
-def _fill(path, sheets, start=None):
-    """Write rows (dicts by column key) per sheet key to the workbook at ``path``, after each sheet's last row."""
-    workbook = load_workbook(path)
-    for sheet_key, rows in sheets.items():
-        sheet = workbook[SHEETS[sheet_key]]
-        header = [c.value for c in sheet[1]]
-        first = start or sheet.max_row + 1
-        for offset, values in enumerate(rows):
-            for key, value in values.items():
-                sheet.cell(first + offset, header.index(HEADERS[key]) + 1).value = value
-    workbook.save(path)
-
-
 @pytest.fixture()
 def filled(tmp_path):
     path = save_plan_template(tmp_path / "plan.xlsx", ORP, BASELINES)
-    _fill(path, {"priorities": PRIORITIES, "measures": MEASURES, "activities": ACTIVITIES,
+    fill_plan(path, {"priorities": PRIORITIES, "measures": MEASURES, "activities": ACTIVITIES,
                  "indicators": INDICATOR_ROWS})
     return path
 
@@ -262,7 +249,7 @@ def test_template_round_trip(filled):
 
 
 def _break(path, sheet_key, row, key, value):
-    _fill(path, {sheet_key: [{key: value}]}, start=row)
+    fill_plan(path, {sheet_key: [{key: value}]}, start=row)
 
 
 CASES = [
@@ -329,7 +316,7 @@ def test_missing_sheet_and_column(filled, tmp_path):
 
 
 def test_all_problems_listed_at_once(filled):
-    _fill(filled, {"activities": [{"status": "Hotovo", "planned_obec": "moc"}]}, start=2)
+    fill_plan(filled, {"activities": [{"status": "Hotovo", "planned_obec": "moc"}]}, start=2)
     with pytest.raises(DataValidationError) as error:
         read_plan(filled)
     assert "sloupec „Stav“" in str(error.value) and "sloupec „Plán – obec (Kč)“" in str(error.value)

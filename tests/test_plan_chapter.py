@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from conftest import fill_plan
 from kpss_analysis.analysis import plan_monitoring as pm
 from kpss_analysis.analysis.action_plan import HEADERS, SHEETS, STATUSES, read_plan
 from kpss_analysis.analysis.territory import Orp
@@ -31,19 +32,6 @@ BASELINES = pd.DataFrame({
               "Obyvatelé ve věku 75 a více let", "Registrované sociální služby"],
     "unit": ["lůžka", "lůžka na 1 000 obyvatel 75+", "osoby", "služby"], "value": [213.0, 46.016, 5259.0, 15.667],
     "date": ["2026-09-04", "2026-09-04", "2020-12-31", "2026-09-04"], "reason": ["", "", "", ""]})
-
-
-def fill(path, sheets, start=None):
-    """Write rows (dicts by column key) per sheet key into the workbook, after each sheet's last row."""
-    workbook = load_workbook(path)
-    for sheet_key, rows in sheets.items():
-        sheet = workbook[SHEETS[sheet_key]]
-        header = [c.value for c in sheet[1]]
-        first = start or sheet.max_row + 1
-        for offset, values in enumerate(rows):
-            for key, value in values.items():
-                sheet.cell(first + offset, header.index(HEADERS[key]) + 1).value = value
-    workbook.save(path)
 
 
 def set_targets(path, targets):
@@ -84,7 +72,7 @@ PLAN = {
 @pytest.fixture()
 def plan_path(tmp_path):
     path = save_plan_template(tmp_path / "plan.xlsx", ORP, BASELINES)
-    fill(path, PLAN)
+    fill_plan(path, PLAN)
     return path
 
 
@@ -125,7 +113,7 @@ def test_plan_path_relative_to_the_start_folder(tmp_path, plan_path):
 
 
 def test_broken_plan_is_refused_before_anything_runs(plan_path):
-    fill(plan_path, {"activities": [{"status": "Hotovo"}]}, start=3)
+    fill_plan(plan_path, {"activities": [{"status": "Hotovo"}]}, start=3)
     with pytest.raises(DataValidationError, match="list „Aktivity“, řádek 3, sloupec „Stav“: hodnota 'Hotovo'"):
         pm.check_plan_parameters(str(plan_path), 0)
 
@@ -252,7 +240,7 @@ def test_plan_check(plan_path, capsys):
     assert cli.main(["plan", "check", str(plan_path)]) == 0
     assert "je v pořádku: 2 priorit, 2 opatření, 5 aktivit, 5 ukazatelů (ORP podle sešitu: 4107)" in \
         capsys.readouterr().out
-    fill(plan_path, {"activities": [{"planned_obec": "hodně"}]}, start=4)
+    fill_plan(plan_path, {"activities": [{"planned_obec": "hodně"}]}, start=4)
     assert cli.main(["plan", "check", str(plan_path)]) == 2
     assert "list „Aktivity“, řádek 4, sloupec „Plán – obec (Kč)“: hodnota 'hodně' není číslo" in \
         capsys.readouterr().err
@@ -302,7 +290,7 @@ def test_default_run_writes_the_template(seed_runs):
 def test_monitoring_run_of_a_filled_plan(use_data, tmp_path):
     template = tmp_path / "plan.xlsx"
     assert cli.main(["plan", "new", "--orp", "Sokolov", "--output", str(template)]) == 0
-    fill(template, PLAN)
+    fill_plan(template, PLAN)
     set_targets(template, {DS_CODE: (263, 163), RATIO_CODE: (50,)})  # 163 → 213 of 263: 50 %
     out = tmp_path / "outputs"
     argv = ["run", "--orp", "Sokolov", "--chapters", "07", "-p", f"plan_file={json.dumps(str(template))}",
@@ -343,7 +331,7 @@ def test_kpss_run_refuses_a_broken_plan_before_any_kernel(plan_path, tmp_path, c
         raise AssertionError("a kernel was started")
 
     monkeypatch.setattr(batch, "check_kernel", no_kernel)
-    fill(plan_path, {"activities": [{"planned_obec": "hodně"}]}, start=4)
+    fill_plan(plan_path, {"activities": [{"planned_obec": "hodně"}]}, start=4)
     monkeypatch.chdir(plan_path.parent)  # a relative path counts from where kpss run starts
     out = tmp_path / "out"
     code = cli.main(["run", "--orp", "Sokolov", "--chapters", "07", "-p", f"plan_file='{plan_path.name}'",

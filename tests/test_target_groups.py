@@ -279,21 +279,9 @@ def test_generate_reads_the_2019_file_with_the_build_parser(mirror, data_dir, tm
 # --------------------------------------------------------------------------- real data
 
 
-@pytest.fixture(scope="module")
-def real(data_dir):
-    processed = data_dir / "processed"
-    territory = pd.read_parquet(processed / "territory.parquet")
-    age5 = pd.read_parquet(processed / "population_age5.parquet")
-    age1 = pd.read_parquet(processed / "population_age1_okres.parquet")
-    projection = pj.compute_projection(age5, territory, age1, pd.read_parquet(processed / "projection_cr.parquet"),
-                                       pd.read_parquet(processed / "mos_obce.parquet"))
-    single = tg.stack_scenarios(pj.compute_orp_base(age5, territory, age1), projection, [2030, 2040])
-    return territory, single
-
-
 @pytest.mark.e2e
-def test_expected_recipients_of_a_kraj_are_its_rate_times_its_population(real):
-    territory, single = real
+def test_expected_recipients_of_a_kraj_are_its_rate_times_its_population(single_years):
+    territory, single = single_years
     rates = pb.load_pnp_rates().set_index(["kraj_nuts", "age_from"])["rate"]
     expected = tg.compute_pnp_expected(single, territory, pb.load_pnp_rates())
     expected["kraj_nuts"] = expected["orp_kod"].map(territory.drop_duplicates("orp_kod").set_index("orp_kod")["kraj_nuts"])
@@ -308,8 +296,8 @@ def test_expected_recipients_of_a_kraj_are_its_rate_times_its_population(real):
 
 
 @pytest.mark.e2e
-def test_children_of_the_orps_add_up_to_kraj_and_cr(real):
-    territory, single = real
+def test_children_of_the_orps_add_up_to_kraj_and_cr(single_years):
+    territory, single = single_years
     groups = tg.compute_child_groups(single, territory, "4107").set_index(["level", "scenario"])
     assert groups.loc[("cr", "base"), "total"] == pytest.approx(10_701_777)
     karlovarsky = territory.loc[territory["kraj_kod"] == "3051", "orp_kod"].unique()

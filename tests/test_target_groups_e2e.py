@@ -13,7 +13,6 @@ import pytest
 
 from conftest import SEED_ORPS
 from kpss_analysis.analysis import exclusion as ex
-from kpss_analysis.analysis import projection as pj
 from kpss_analysis.analysis import target_groups as tg
 from kpss_analysis.analysis import target_groups_text as tgt
 from kpss_analysis.analysis.territory import find_orp
@@ -28,14 +27,8 @@ PROVENANCE = {"Sokolov": (8_665, 61_824), "Ostrov": (2_493, 22_725)}
 
 
 @pytest.fixture(scope="module")
-def single(data_dir) -> pd.DataFrame:
-    processed = data_dir / "processed"
-    territory = pd.read_parquet(processed / "territory.parquet")
-    age5 = pd.read_parquet(processed / "population_age5.parquet")
-    age1 = pd.read_parquet(processed / "population_age1_okres.parquet")
-    projection = pj.compute_projection(age5, territory, age1, pd.read_parquet(processed / "projection_cr.parquet"),
-                                       pd.read_parquet(processed / "mos_obce.parquet"))
-    return tg.stack_scenarios(pj.compute_orp_base(age5, territory, age1), projection, HORIZONS)
+def single(single_years) -> pd.DataFrame:
+    return single_years[1]
 
 
 def chapter_summary(folder) -> dict:
