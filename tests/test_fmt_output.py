@@ -372,3 +372,13 @@ def test_catalogue_phone_numbers_in_one_format(out):
     data = json.loads((out.dir / "tables" / "katalog.json").read_text(encoding="utf-8"))
     assert data["groups"][0]["entries"][0]["phone"] == [f"+420{NBSP}359{NBSP}800{NBSP}111",
                                                        f"+420{NBSP}602{NBSP}123{NBSP}456"]
+
+
+def test_chapter_intro_names_the_folder_and_counts_obce_in_czech(tmp_path):
+    from kpss_analysis.report.chapter import Chapter
+
+    praha = Orp("1000", "Praha", "3018", "Hlavní město Praha", 1)
+    intro = Chapter(pd.DataFrame(), praha, ChapterOutput(praha, tmp_path / "1000-praha", "01_demografie")).intro()
+    assert f"; 1{fmt.NBSP}obec." in intro.data and "`1000-praha`" in intro.data and str(tmp_path) not in intro.data
+    sokolov = Chapter(pd.DataFrame(), SOKOLOV, ChapterOutput(SOKOLOV, tmp_path / "x", "01_demografie")).intro()
+    assert f"; 31{fmt.NBSP}obcí." in sokolov.data

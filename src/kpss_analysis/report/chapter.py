@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 from IPython.display import Markdown
 
+from kpss_analysis import fmt
 from kpss_analysis.analysis.demography import comparison_units
 from kpss_analysis.analysis.territory import Orp, find_orp
 from kpss_analysis.data.load import load_territory
@@ -41,7 +42,8 @@ class Chapter:
         The folder is named by its own name, never by an absolute path (outputs are shared with others).
         """
         unit = self.unit
-        parts = [f"**Území:** SO ORP {unit.name} (kód ČSÚ {unit.code}), {unit.kraj_name}; {unit.n_obce} obcí.",
+        parts = [f"**Území:** SO ORP {unit.name} (kód ČSÚ {unit.code}), {unit.kraj_name}; "
+                 f"{fmt.count(unit.n_obce, 'obec', 'obce', 'obcí')}.",
                  *details, f"Výstupy se ukládají do složky `{self.out.final_dir.name}`."]
         return Markdown(" ".join(parts))
 
