@@ -323,7 +323,7 @@ def test_monitoring_run_of_a_filled_plan(use_data, tmp_path):
     assert "Monitoring plnění akčního plánu 2026" in [p.text for p in document.paragraphs[:5]]
 
 
-def test_kpss_run_refuses_a_broken_plan_before_any_kernel(plan_path, tmp_path, capsys, monkeypatch):
+def test_kpss_run_refuses_a_broken_plan_before_any_kernel(plan_path, use_data, tmp_path, capsys, monkeypatch):
     """The same message as `kpss plan check`, exit 2, no kernel started, nothing written."""
     from kpss_analysis.run import batch
 
