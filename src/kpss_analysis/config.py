@@ -13,12 +13,17 @@ elsewhere without touching code:
     (default: ``../shared/data/raw`` beside the checkout, when it exists).
 ``KPSS_NOTEBOOKS_DIR``
     The chapter notebooks ``kpss run`` executes (default: ``<repo>/notebooks``).
+``KPSS_FIGURE_FORMATS``
+    The files every figure is saved as: ``png`` (default: the standalone PNG and the bare PNG of the
+    Word documents) or ``png,svg`` (also SVG, for print or a graphic designer; ``kpss run --formats``).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from kpss_analysis.errors import ParameterError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -63,6 +68,28 @@ def default_mirror() -> Path | None:
         return explicit
     beside = project_root().parent / "shared" / "data" / "raw"
     return beside if beside.is_dir() else None
+
+
+#: Figure formats a run can write (:func:`figure_formats`); PNG always, as the Word documents need it.
+FIGURE_FORMATS = ("png", "svg")
+
+
+def figure_formats() -> tuple[str, ...]:
+    """The formats named by ``KPSS_FIGURE_FORMATS`` (default ``png``), in :data:`FIGURE_FORMATS` order.
+
+    Raises :class:`~kpss_analysis.errors.ParameterError` for an unknown format.
+    """
+    return parse_figure_formats(os.environ.get("KPSS_FIGURE_FORMATS", "") or "png")
+
+
+def parse_figure_formats(text: str) -> tuple[str, ...]:
+    """``"png,svg"`` → ``("png", "svg")``; PNG is always included; unknown names are refused."""
+    names = {name.strip().lower() for name in text.split(",") if name.strip()}
+    unknown = sorted(names - set(FIGURE_FORMATS))
+    if unknown:
+        raise ParameterError(f"Neznámý formát obrázků {', '.join(unknown)!s}: lze {', '.join(FIGURE_FORMATS)} "
+                             f"(např. --formats png,svg).")
+    return tuple(name for name in FIGURE_FORMATS if name in names | {"png"})
 
 
 #: Jupyter kernel registered by ``make setup``; notebooks and ``kpss run`` use it.

@@ -14,7 +14,6 @@ from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -154,14 +153,16 @@ def chapter_title(notebook: Path, default: str) -> str:
     parameters, e.g. the monitoring year of chapter 07) comes first.
     """
     if notebook.is_file():
-        cells = nbformat.read(notebook, as_version=4).cells
+        # Plain JSON: nbformat.read would validate the whole executed notebook, images included.
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
         for cell in cells:
             for output in cell.get("outputs", []):
                 if output.get("metadata", {}).get(TITLE_METADATA):
                     return output["metadata"][TITLE_METADATA]
         for cell in cells:
-            if cell.cell_type == "markdown":
-                heading = next((line[2:].strip() for line in cell.source.splitlines() if line.startswith("# ")), None)
+            if cell["cell_type"] == "markdown":
+                source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                heading = next((line[2:].strip() for line in source.splitlines() if line.startswith("# ")), None)
                 if heading:
                     return heading
     return default

@@ -8,6 +8,7 @@ folder is named by its folder name only.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import nbformat
@@ -76,16 +77,21 @@ def _relative_paths(body: str, folder: Path) -> str:
     return body
 
 
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """One exporter per process: building one (templates, filters) costs more than a chapter's export."""
+    return HTMLExporter(extra_loaders=[_REPORT_LOADER], template_file=_REPORT_TEMPLATE, embed_images=True,
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def export_html(notebook: Path, target: Path) -> Path:
     """Write an executed notebook as a self-contained HTML report and return ``target``.
 
     No code cells or prompts; images are embedded and no script, style or image is loaded
     from the web. Written under a temporary name and renamed.
     """
-    exporter = HTMLExporter(extra_loaders=[_REPORT_LOADER], template_file=_REPORT_TEMPLATE, embed_images=True,
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     node = nbformat.read(notebook, as_version=4)
     _typeset(node)
-    body, _resources = exporter.from_notebook_node(node)
+    body, _resources = _exporter().from_notebook_node(node)
     body = _relative_paths(body, Path(target).resolve().parent)
     return write_atomically(Path(target), lambda p: p.write_text(body, encoding="utf-8"))

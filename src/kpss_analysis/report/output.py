@@ -1,6 +1,6 @@
 """Save figures and tables for a plan document, and keep the list of what was produced.
 
-Every figure goes through :meth:`ChapterOutput.figure` (PNG at 300 dpi + SVG, exactly the A4
+Every figure goes through :meth:`ChapterOutput.figure` (PNG at 300 dpi, SVG on request, exactly the A4
 text width, Czech title and "Zdroj:" line) and every table through :meth:`ChapterOutput.table`
 (XLSX + CSV in UTF-8 with BOM, ``;`` and decimal comma for Czech Excel, and ``<name>.table.json``:
 the table as documents show it, every cell already formatted). All record the item in
@@ -15,23 +15,23 @@ import json
 import math
 import os
 import secrets
-import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.transforms import Bbox
+from IPython import get_ipython
+from IPython.display import Image, display
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from kpss_analysis import config, fmt
 from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.errors import DamagedFileError
+from kpss_analysis.report import figure_files
 
 #: A4 with 2.5 cm margins leaves a 16 cm text column.
 A4_TEXT_WIDTH_IN = 16 / 2.54
-DPI = 300
 MANIFEST = "manifest.json"
 STAGING_SUFFIX = ".partial"
 #: Column headers of a catalogue's XLSX, and the entry keys of its JSON after druh, § and group.
@@ -41,10 +41,6 @@ CATALOGUE_KEYS = ("name", "provider", "ico", "addresses", "forms", "capacities",
 SUMMARY = "summary.json"
 #: Suffix of the display-ready copy of a table (see :func:`display_table`).
 TABLE_JSON = ".table.json"
-#: Padding around a saved figure, inches (left and right inside the text width).
-FIGURE_PAD_IN = 0.08
-#: Title and source line sizes (pt) of a saved figure.
-TITLE_SIZE, SOURCE_SIZE = 10, 7
 #: XLSX: columns whose widths add up to more characters than this print on a landscape page.
 XLSX_PORTRAIT_CHARS = 110
 
@@ -63,6 +59,10 @@ def write_atomically(path: Path, writer: Callable[[Path], None]) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _write_bytes(path: Path, data: bytes) -> Path:
+    return write_atomically(path, lambda p: p.write_bytes(data))
 
 
 def write_json(path: Path, data: object) -> Path:
@@ -244,7 +244,9 @@ class ChapterOutput:
         # Strict: overwriting a damaged manifest would forget what the other chapters produced.
         path = self.dir / MANIFEST
         manifest = load_json(path, {"orp": {"code": self.orp.code, "name": self.orp.name}, "items": []})
-        manifest["items"] = [i for i in manifest["items"] if i["name"] != item["name"]] + [item]
+        # A figure and a table may share a name (their files differ): an item is its kind and name.
+        manifest["items"] = [i for i in manifest["items"]
+                             if (i["kind"], i["name"]) != (item["kind"], item["name"])] + [item]
         write_json(path, manifest)
 
     def summary(self, section: str, values: Mapping[str, object]) -> Path:
@@ -256,30 +258,39 @@ class ChapterOutput:
 
     # -- figures ------------------------------------------------------------------------
     def figure(self, fig: plt.Figure, name: str, *, caption: str, source: str) -> list[Path]:
-        """Add the title and "Zdroj:" line to ``fig`` and save it as PNG (300 dpi) and SVG.
+        """Save ``fig`` with its title and "Zdroj:" line as PNG (300 dpi), SVG if asked, and show it in the notebook.
 
-        Before that, a bare PNG without title and source goes to ``figures/bare/`` (manifest key
-        ``bare_png``) for documents that set their own numbered caption. Returns the PNG and SVG
-        paths. The figure stays open so that the notebook still shows it.
+        The chart is rendered once (:mod:`~kpss_analysis.report.figure_files`): that raster without
+        title and source goes to ``figures/bare/`` (manifest key ``bare_png``) for documents that set
+        their own numbered caption; the standalone PNG adds the title and source strips to it; the SVG
+        (when :func:`kpss_analysis.config.figure_formats` has it) draws the same. In a notebook the
+        standalone figure is shown (reduced) and ``fig`` is closed, so the inline backend does not draw
+        it again. Returns the PNG path, and the SVG path after it when one is written.
         """
         caption, source = fmt.text(caption), fmt.text(source)
-        bare = write_atomically(self.dir / "figures" / "bare" / f"{name}.png", lambda p: fig.savefig(
-            p, dpi=DPI, bbox_inches=text_width_bbox(fig), format="png"))
-        title = fig.suptitle(caption, x=0.01, y=1.0, ha="left", va="bottom", fontsize=TITLE_SIZE, fontweight="bold")
-        wrap_to_width(title, caption)
-        line = fig.text(0.01, -0.01, f"Zdroj: {source}", ha="left", va="top", fontsize=SOURCE_SIZE, color="#333333")
-        wrap_to_width(line, f"Zdroj: {source}")
-        paths = []
-        # Same figure, same bytes: SVG ids from a fixed salt instead of random ones, and no date.
-        with plt.rc_context({"svg.hashsalt": name}):
-            for suffix in (".png", ".svg"):
-                target = self.dir / "figures" / f"{name}{suffix}"
-                paths.append(write_atomically(target, lambda p, s=suffix: fig.savefig(
-                    p, dpi=DPI, bbox_inches=text_width_bbox(fig), format=s[1:],
-                    metadata={"Title": caption, "Date": None} if s == ".svg" else {"Title": caption, "Source": source})))
+        display_dpi = fig.dpi
+        rendered = figure_files.render(fig)
+        title = figure_files.text_strip(fig, caption, size=figure_files.TITLE_SIZE, weight="bold")
+        line = figure_files.text_strip(fig, f"Zdroj: {source}", size=figure_files.SOURCE_SIZE,
+                                       color=figure_files.SOURCE_COLOR, keep=True)
+        figures = self.dir / "figures"
+        bare = _write_bytes(figures / "bare" / f"{name}.png", figure_files.png_bytes(rendered.pixels))
+        standalone = figure_files.stack(title, rendered, line)
+        png = _write_bytes(figures / f"{name}.png",
+                           figure_files.png_bytes(standalone, {"Title": caption, "Source": source}))
+        paths = [png]
+        if "svg" in config.figure_formats():
+            box = figure_files.add_strips_to(fig, rendered, title, line)
+            # Same figure, same bytes: SVG ids from a fixed salt instead of random ones, and no date.
+            with plt.rc_context({"svg.hashsalt": name}):
+                paths.append(write_atomically(figures / f"{name}.svg", lambda p: fig.savefig(
+                    p, format="svg", bbox_inches=box, metadata={"Title": caption, "Date": None})))
         self._register({"kind": "figure", "name": name, "chapter": self.chapter, "caption": caption,
                         "source": source, "files": [str(p.relative_to(self.dir)) for p in paths],
                         "bare_png": str(bare.relative_to(self.dir))})
+        if getattr(get_ipython(), "kernel", None) is not None:  # a Jupyter kernel, not a terminal or script
+            display(Image(data=figure_files.display_png(standalone, display_dpi), format="png"))
+            plt.close(fig)
         return paths
 
     # -- tables -------------------------------------------------------------------------
@@ -395,28 +406,3 @@ def _write_xlsx(path: Path, frame: pd.DataFrame, caption: str, source: str, note
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
         total_width = sum(sheet.column_dimensions[get_column_letter(i)].width for i in range(1, frame.shape[1] + 1))
         sheet.page_setup.orientation = "landscape" if total_width > XLSX_PORTRAIT_CHARS else "portrait"
-
-
-def wrap_to_width(artist, text: str, width_in: float | None = None) -> None:
-    """Set ``artist``'s text to ``text`` wrapped so that it fits ``width_in`` (default: the text width).
-
-    Measured with the figure's renderer, so long titles never widen a saved figure.
-    """
-    figure = artist.get_figure()
-    renderer = figure.canvas.get_renderer()
-    allowed = ((width_in or figure.get_figwidth()) - 2 * FIGURE_PAD_IN - 0.01 * figure.get_figwidth()) * figure.dpi
-    for chars in range(max(len(text), 1), 9, -1):
-        artist.set_text("\n".join(textwrap.wrap(text, chars, break_on_hyphens=False)))
-        if artist.get_window_extent(renderer).width <= allowed:
-            return
-
-
-def text_width_bbox(fig: plt.Figure) -> Bbox:
-    """The figure's full width (A4 text width) and the height its content needs, in inches.
-
-    A fixed width instead of ``bbox_inches="tight"``: every figure then has the same width and,
-    placed at text width, the same text size in a document.
-    """
-    fig.draw_without_rendering()
-    tight = fig.get_tightbbox(fig.canvas.get_renderer())
-    return Bbox.from_extents(0, tight.y0 - FIGURE_PAD_IN, fig.get_figwidth(), tight.y1 + FIGURE_PAD_IN)

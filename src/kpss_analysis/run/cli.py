@@ -9,6 +9,7 @@ traceback, and ends with exit code 1.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import traceback
@@ -27,7 +28,8 @@ Typical use:
   kpss run --orp Sokolov       run every chapter; outputs in outputs/<code>-<name>/
   kpss run --kraj Karlovarský  every ORP of a kraj in parallel; --all for all 206 ORPs
 
-Environment: KPSS_DATA_DIR (data root), KPSS_OUTPUT_DIR (outputs), KPSS_MIRROR (raw mirror).
+Environment: KPSS_DATA_DIR (data root), KPSS_OUTPUT_DIR (outputs), KPSS_MIRROR (raw mirror),
+KPSS_FIGURE_FORMATS (png or png,svg).
 """
 
 
@@ -89,6 +91,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from kpss_analysis.run.batch import RUN_SUMMARY, format_results, run_batch, select_orps
     from kpss_analysis.run.chapters import parse_parameter
 
+    if args.formats is not None:  # checked before anything starts; kernels inherit the environment
+        os.environ["KPSS_FIGURE_FORMATS"] = ",".join(config.parse_figure_formats(args.formats))
     orps = select_orps(load_territory(), args.orp or (), args.kraj, args.all)
     parameters = dict(parse_parameter(text) for text in args.parameter or ())
     root = Path(args.output_dir) if args.output_dir else config.output_dir()
@@ -152,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
                      f"default {config.CELL_TIMEOUT}, 0 = no limit)")
     run.add_argument("--output-dir", metavar="DIR", help="parent folder of the ORP's outputs (default: outputs/)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--formats", metavar="LIST", help="figure files: png (default) or png,svg "
+                     "(also SVG; $KPSS_FIGURE_FORMATS)")
     run.set_defaults(func=_cmd_run)
 
     from kpss_analysis.run.plan_command import add_plan_commands

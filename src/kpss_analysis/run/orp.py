@@ -71,7 +71,8 @@ def chapter_fingerprints(orp: Orp, notebooks: Sequence[Path], parameters: Mappin
             "vintages": {key: d["vintage"] for key, d in report.get("datasets", {}).items()}}
     fingerprints = {
         nb.stem: {"parameters": {"orp": orp.code, "output_dir": str(root / orp.folder_name), **parameters.get(nb, {})},
-                  "package_version": __version__, "data": data, "input_files": input_files(parameters.get(nb, {}))}
+                  "package_version": __version__, "data": data, "input_files": input_files(parameters.get(nb, {})),
+                  "figure_formats": list(config.figure_formats())}
         for nb in notebooks
     }
     return json.loads(json.dumps(fingerprints, ensure_ascii=False, default=str))  # as read back from JSON
