@@ -27,13 +27,14 @@ STATUS_STYLES = {
     "not_started": ("#f46d43", "////"),
     "cancelled": ("#bdbdbd", "xxxx"),
 }
-#: Register change key → (face colour, hatch): more services in blue, fewer in orange, the rest grey.
+#: Register change key → (face colour, hatch): more services in blue, fewer in orange, the rest grey; each kind
+#: has its own hatching, so that they stay apart in greyscale print.
 CHANGE_STYLES = {
     "new": ("#08519c", ""),
     "moved_in": ("#9ecae1", "...."),
     "capacity": ("#bdbdbd", "xxxx"),
     "moved_out": ("#fdae6b", "////"),
-    "ended": ("#a63603", ""),
+    "ended": ("#a63603", "\\\\\\\\"),
 }
 PLANNED_STYLE = {"color": "#9ecae1", "hatch": "////", "edgecolor": "#3a6d8c"}
 ACTUAL_STYLE = {"color": "#08519c", "edgecolor": "#08519c"}
