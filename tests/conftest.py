@@ -94,3 +94,47 @@ def fill_plan(path, sheets, start=None):
             for key, value in values.items():
                 sheet.cell(first + offset, header.index(HEADERS[key]) + 1).value = value
     workbook.save(path)
+
+
+# --------------------------------------------------------------------------- the register's format (rpss.json)
+
+
+def rpss_ref(kind: str, code: object) -> dict:
+    """A reference of the register's open data, ``{"id": "<kind>/<code>"}``."""
+    return {"id": f"{kind}/{code}"}
+
+
+def rpss_address(point, obec, street=None, house=None, orientation=None, psc=None, typ=1) -> dict:
+    """A facility address (``point``: RÚIAN address point or None, ``obec``: obec code)."""
+    return {"cisloDomovni": house, "cisloOrientacni": orientation, "dodatekAdresy": None, "kodAdresnihoMista": point,
+            "psc": psc, "typCislaDomovniho": rpss_ref("TypStavebnihoObjektu", typ), "kraj": rpss_ref("Kraj", 51),
+            "okres": rpss_ref("Okres", 3401), "obec": rpss_ref("Obec", obec), "castObce": None,
+            "mestskyObvodMestskaCast": None, "mestskyObvodVPraze": None,
+            "ulice": {"nazev": street} if street else None}
+
+
+def rpss_facility(name, address, until=None) -> dict:
+    """A facility (zařízení) of a service; ``until``: the date it stopped providing, or None."""
+    return {"nazev": name, "adresa": address, "poskytujeOd": "2010-01-01", "poskytujeDo": until}
+
+
+def rpss_form(forma: str, *capacities: tuple[str, int]) -> dict:
+    """A form (amb / pob / ter) with its registered capacities as (type, count) pairs."""
+    return {"forma": rpss_ref("FormaSocialniSluzby", forma), "nepretrzitePoskytovani": True, "casoveRozsahy": None,
+            "kapacity": [{"pocet": n, "popis": "Maximální kapacita", "typ": rpss_ref("TypKapacitySocialniSluzby", t)}
+                         for t, n in capacities]}
+
+
+def rpss_item(portal: int, druh: int, forms: list, facilities: list, **extra) -> dict:
+    """One service of ``polozky`` (``portalId`` = ``portal``, target group senioři unless ``extra`` says otherwise)."""
+    item = {
+        "portalId": portal, "id": f"uuid-{portal}", "identifikator": str(9000000 + portal),
+        "datumPoskytovaniOd": "2015-01-01", "datumPoskytovaniDo": None, "kontaktniAdresy": [],
+        "druhSocialniSluzby": rpss_ref("DruhSocialniSluzby", druh), "zarizeni": facilities,
+        "poskytovatel": {"nazev": "Poskytovatel Alfa, z. ú.", "ico": 123456,
+                         "weby": [{"web": "www.poskytovatel.cz", "poznamka": None}], "emaily": [], "telefony": []},
+        "emaily": [{"email": "sluzba@alfa.cz", "poznamka": None}], "telefony": [{"telefon": "354525345", "poznamka": None}],
+        "faxy": [], "weby": [], "ciloveSkupiny": [{"cilovaSkupina": rpss_ref("CilovaSkupinaOsoby", 24)}],
+        "vekoveSkupiny": [], "formy": forms, "rozsirenePusobnostiVKraji": [], "doplnkoveUdaje": {},
+    }
+    return item | extra

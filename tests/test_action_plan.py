@@ -26,7 +26,7 @@ from kpss_analysis.analysis.action_plan import (
     describe_undated,
     read_plan,
 )
-from kpss_analysis.analysis.register_changes import compute_register_diff
+from kpss_analysis.analysis.register_changes import compute_change_counts, compute_register_diff
 from kpss_analysis.analysis.services import NOT_AVAILABLE
 from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.errors import DataValidationError, ParameterError
@@ -34,6 +34,7 @@ from kpss_analysis.report.plan_plots import (
     STATUS_STYLES,
     plot_costs,
     plot_gantt,
+    plot_register_changes,
     plot_status,
 )
 from kpss_analysis.report.plan_tables import (
@@ -489,6 +490,13 @@ def test_register_diff():
         "změna kapacity", "pobytová", "lůžka", 5.0]
     back = compute_register_diff(new[0], old[0], new[1], old[1], new[2], old[2], "4107")
     assert back.set_index("service_id").loc["e", "change"] == "moved_in"
+    counts = compute_change_counts(diff)
+    assert counts[["change", "services"]].to_numpy().tolist() == [
+        ["new", 2], ["moved_in", 0], ["capacity", 1], ["moved_out", 1], ["ended", 1]]
+    ax = plot_register_changes(counts)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(counts["change_label"])
+    assert [round(bar.get_width()) for bar in ax.patches] == [2, 0, 1, 1, 1]
+    assert len({bar.get_hatch() or "" for bar in ax.patches}) == 5  # apart in greyscale too
 
 
 # --------------------------------------------------------------------------- real data

@@ -193,7 +193,8 @@ def test_chapter_title_from_a_displayed_title(tmp_path):
 
 def _snapshot(date, coverage, ids, groups=None):
     services = pd.DataFrame({"service_id": ids, "name": ids, "provider_name": "P", "druh_name": "Domovy pro seniory"})
-    return {"meta": {"snapshot": date, "coverage": coverage},
+    source = "katalog" if coverage == "senioři" else "rpss"
+    return {"meta": {"snapshot": date, "coverage": coverage, "source": source, "citation": f"Registr {date}"},
             "services": services,
             "capacities": pd.DataFrame({"service_id": ids, "forma": "pob", "capacity_type": "luzka",
                                         "capacity": [10.0] * len(ids)}),
@@ -212,9 +213,14 @@ def test_register_snapshots():
                      [("a", "1", "senioři"), ("c", "2", "Senioři"), ("d", "3", "rodiny s dětmi")])
     diff, text = pm.compare_register_snapshots([full, old], "4107")
     assert diff[["change", "service_id"]].to_numpy().tolist() == [["new", "c"], ["ended", "b"]]  # d: not for seniors
-    assert text == ("Srovnání registru mezi stavu k 4.\u00a09.\u00a02026 a k 1.\u00a03.\u00a02027: změn: 2 služeb. "
-                    "Jeden snímek obsahuje jen služby s cílovou skupinou senioři, proto je srovnání omezeno na tyto "
-                    "služby i v úplném registru.")
+    assert text == ("Srovnání registru mezi stavem k 4.\u00a09.\u00a02026 (výběr služeb pro seniory, Katalog "
+                    "registrovaných služeb pro seniory) a stavem k 1.\u00a03.\u00a02027 (úplný export registru MPSV): "
+                    "změnily se 2\u00a0služby ORP. Jeden snímek obsahuje jen služby s cílovou skupinou senioři, "
+                    "proto je srovnání omezeno na tyto služby i v úplném registru.")
+    assert pm.register_period([full, old]) == "k 4.\u00a09.\u00a02026 a k 1.\u00a03.\u00a02027"
+    assert pm.register_source([full, old]) == ("Registr 2026-09-04; pokrytí: registrované sociální služby s cílovou "
+                                               "skupinou senioři; Registr 2027-03-01; pokrytí: všechny registrované "
+                                               "sociální služby")
     bare = _snapshot("2027-03-01", "všechny cílové skupiny", ["a", "c", "d"])
     diff, text = pm.compare_register_snapshots([old, bare], "4107")
     assert diff is None and "neuvádí cílové skupiny" in text

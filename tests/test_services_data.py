@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 import requests
 
+from conftest import rpss_address, rpss_facility, rpss_form, rpss_item, rpss_ref
 from kpss_analysis.data import fetch, load
 from kpss_analysis.data import tables as table_files
 from kpss_analysis.data.parsers.services_common import TABLE_COLUMNS, format_address, load_druh_table
@@ -113,65 +114,29 @@ def katalog_raw(tmp_path) -> Path:
     return raw
 
 
-def _ref(kind: str, code: object) -> dict:
-    return {"id": f"{kind}/{code}"}
-
-
-def _address(point, obec, street=None, house=None, orientation=None, psc=None, typ=1) -> dict:
-    return {"cisloDomovni": house, "cisloOrientacni": orientation, "dodatekAdresy": None, "kodAdresnihoMista": point,
-            "psc": psc, "typCislaDomovniho": _ref("TypStavebnihoObjektu", typ), "kraj": _ref("Kraj", 51),
-            "okres": _ref("Okres", 3401), "obec": _ref("Obec", obec), "castObce": None,
-            "mestskyObvodMestskaCast": None, "mestskyObvodVPraze": None,
-            "ulice": {"nazev": street} if street else None}
-
-
-def _facility(name, address, until=None) -> dict:
-    return {"nazev": name, "adresa": address, "poskytujeOd": "2010-01-01", "poskytujeDo": until}
-
-
-def _form(forma: str, *capacities: tuple[str, int]) -> dict:
-    return {"forma": _ref("FormaSocialniSluzby", forma), "nepretrzitePoskytovani": True, "casoveRozsahy": None,
-            "kapacity": [{"pocet": n, "popis": "Maximální kapacita", "typ": _ref("TypKapacitySocialniSluzby", t)}
-                         for t, n in capacities]}
-
-
-def _rpss_item(portal: int, druh: int, forms: list, facilities: list, **extra) -> dict:
-    item = {
-        "portalId": portal, "id": f"uuid-{portal}", "identifikator": str(9000000 + portal),
-        "datumPoskytovaniOd": "2015-01-01", "datumPoskytovaniDo": None, "kontaktniAdresy": [],
-        "druhSocialniSluzby": _ref("DruhSocialniSluzby", druh), "zarizeni": facilities,
-        "poskytovatel": {"nazev": "Poskytovatel Alfa, z. ú.", "ico": 123456,
-                         "weby": [{"web": "www.poskytovatel.cz", "poznamka": None}], "emaily": [], "telefony": []},
-        "emaily": [{"email": "sluzba@alfa.cz", "poznamka": None}], "telefony": [{"telefon": "354525345", "poznamka": None}],
-        "faxy": [], "weby": [], "ciloveSkupiny": [{"cilovaSkupina": _ref("CilovaSkupinaOsoby", 24)}],
-        "vekoveSkupiny": [], "formy": forms, "rozsirenePusobnostiVKraji": [], "doplnkoveUdaje": {},
-    }
-    return item | extra
-
-
 RPSS_ITEMS = [
-    _rpss_item(
-        101, 13, [_form("pob", ("luzka", 40))],
+    rpss_item(
+        101, 13, [rpss_form("pob", ("luzka", 40))],
         [
-            _facility("Domov Alfa", _address(100, "500001", "Hlavní", 12, "3a", "35601")),
-            _facility("Domov Alfa", _address(100, "500001", "Hlavní", 12, "3a", "35601")),  # listed twice
-            _facility("Domov Alfa – stará budova", _address(300, "500001", "Krátká", 1, None, "35601"),
+            rpss_facility("Domov Alfa", rpss_address(100, "500001", "Hlavní", 12, "3a", "35601")),
+            rpss_facility("Domov Alfa", rpss_address(100, "500001", "Hlavní", 12, "3a", "35601")),  # listed twice
+            rpss_facility("Domov Alfa – stará budova", rpss_address(300, "500001", "Krátká", 1, None, "35601"),
                       until="2020-01-01"),  # stopped before the snapshot: not a place
         ],
-        ciloveSkupiny=[{"cilovaSkupina": _ref("CilovaSkupinaOsoby", 24)},
-                       {"cilovaSkupina": _ref("CilovaSkupinaOsoby", 30)}],
-        rozsirenePusobnostiVKraji=[{"kraj": _ref("Kraj", 51), "okresy": [{"okres": _ref("Okres", 3401)}]},
-                                   {"kraj": _ref("Kraj", 52)}],
+        ciloveSkupiny=[{"cilovaSkupina": rpss_ref("CilovaSkupinaOsoby", 24)},
+                       {"cilovaSkupina": rpss_ref("CilovaSkupinaOsoby", 30)}],
+        rozsirenePusobnostiVKraji=[{"kraj": rpss_ref("Kraj", 51), "okresy": [{"okres": rpss_ref("Okres", 3401)}]},
+                                   {"kraj": rpss_ref("Kraj", 52)}],
     ),
-    _rpss_item(
-        102, 4, [_form("ter", ("klient", 10)), _form("amb")],
-        [_facility("Středisko Beta", _address(None, "500002", house=5, psc="35602", typ=2))],
-        rozsirenePusobnostiVKraji=[{"obec": _ref("Obec", "500002")}, {"obec": _ref("Obec", "999999")},
-                                   {"castObce": _ref("CastObce", 123)}],
+    rpss_item(
+        102, 4, [rpss_form("ter", ("klient", 10)), rpss_form("amb")],
+        [rpss_facility("Středisko Beta", rpss_address(None, "500002", house=5, psc="35602", typ=2))],
+        rozsirenePusobnostiVKraji=[{"obec": rpss_ref("Obec", "500002")}, {"obec": rpss_ref("Obec", "999999")},
+                                   {"castObce": rpss_ref("CastObce", 123)}],
     ),
-    _rpss_item(103, 4, [_form("ter", ("klient", 3))], [], datumPoskytovaniDo="2015-06-30"),  # ended
-    {k: v for k, v in _rpss_item(104, 4, [], []).items() if k != "poskytovatel"},  # unreadable
-    _rpss_item(105, 1, [_form("amb", ("interv", 50))], []),  # no facility, no address
+    rpss_item(103, 4, [rpss_form("ter", ("klient", 3))], [], datumPoskytovaniDo="2015-06-30"),  # ended
+    {k: v for k, v in rpss_item(104, 4, [], []).items() if k != "poskytovatel"},  # unreadable
+    rpss_item(105, 1, [rpss_form("amb", ("interv", 50))], []),  # no facility, no address
 ]
 
 CODE_LISTS = {
@@ -357,7 +322,7 @@ def test_official_register_wins_and_is_parsed(rpss_raw, territory):
 
 def test_official_druh_missing_in_the_legal_table_names_record_and_file(tmp_path, territory):
     raw = tmp_path / "raw"
-    _write_rpss(raw, [_rpss_item(201, 50, [_form("amb", ("klient", 5))], [])])
+    _write_rpss(raw, [rpss_item(201, 50, [rpss_form("amb", ("klient", 5))], [])])
 
     with pytest.raises(DataValidationError, match=r"Service 201.*Centrum duševního zdraví.*druhy_socialnich_sluzeb"):
         build_services(raw, territory)
@@ -365,7 +330,7 @@ def test_official_druh_missing_in_the_legal_table_names_record_and_file(tmp_path
 
 def test_official_druh_missing_in_the_code_list(tmp_path, territory):
     raw = tmp_path / "raw"
-    _write_rpss(raw, [_rpss_item(202, 77, [_form("amb", ("klient", 5))], [])])
+    _write_rpss(raw, [rpss_item(202, 77, [rpss_form("amb", ("klient", 5))], [])])
 
     with pytest.raises(DataValidationError, match=r"Service 202: unknown druh code DruhSocialniSluzby/77"):
         build_services(raw, territory)

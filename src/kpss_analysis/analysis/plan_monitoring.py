@@ -19,6 +19,7 @@ import pandas as pd
 from kpss_analysis import fmt
 from kpss_analysis.analysis.action_plan import STATUSES, YEARS, Plan, read_plan
 from kpss_analysis.analysis.register_changes import compute_register_diff
+from kpss_analysis.analysis.services_text import source_text
 from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.errors import ParameterError
 
@@ -31,6 +32,9 @@ TEMPLATE_PATH = "dokumenty/akcni_plan_sablona.xlsx"
 NO_PLAN_TEXT = "Bez vyplněného akčního plánu (parametr `plan_file`) se tato část nevyplňuje."
 #: Name of the target group of the mirror's seniors-only register extract in the full register's code list.
 SENIORS = "senioři"
+#: How the note of the register comparison names the source of each snapshot (``meta["source"]``).
+SNAPSHOT_SOURCES = {"katalog": "výběr služeb pro seniory, Katalog registrovaných služeb pro seniory",
+                    "rpss": "úplný export registru MPSV"}
 #: Status words of :func:`describe_status` ("splněno 2, probíhá 1 …").
 _STATUS_WORDS = {"done": "splněno", "in_progress": "probíhá", "not_started": "nezahájeno", "cancelled": "zrušeno"}
 
@@ -224,6 +228,21 @@ def _restrict_to_seniors(snapshot: Mapping[str, pd.DataFrame]) -> dict[str, pd.D
             for key, frame in snapshot.items()}
 
 
+def compared_snapshots(snapshots: Sequence[Mapping]) -> list[Mapping]:
+    """The snapshots :func:`compare_register_snapshots` compares: the two newest, oldest first (fewer if fewer)."""
+    return sorted(snapshots, key=lambda s: s["meta"]["snapshot"])[-2:]
+
+
+def register_period(snapshots: Sequence[Mapping]) -> str:
+    """The compared snapshots' dates for a caption: "k 4. 9. 2026 a k 1. 3. 2027"."""
+    return " a ".join(f"k {fmt.date(s['meta']['snapshot'])}" for s in compared_snapshots(snapshots))
+
+
+def register_source(snapshots: Sequence[Mapping]) -> str:
+    """The "Zdroj:" text of the register comparison: both compared snapshots with their dates and coverage."""
+    return "; ".join(source_text(s["meta"]) for s in compared_snapshots(snapshots))
+
+
 def compare_register_snapshots(snapshots: Sequence[Mapping], orp_code: str) -> tuple[pd.DataFrame | None, str]:
     """The register diff of the two latest snapshots, restricted to a common coverage, and a Czech note.
 
@@ -238,17 +257,18 @@ def compare_register_snapshots(snapshots: Sequence[Mapping], orp_code: str) -> t
     Returns
     -------
     The diff (:func:`~kpss_analysis.analysis.register_changes.compute_register_diff`) or None when it
-    cannot be made, and the sentence saying what was compared or why nothing was.
+    cannot be made, and the sentence saying what was compared (dates and sources) or why nothing was.
     """
-    ordered = sorted(snapshots, key=lambda s: s["meta"]["snapshot"])
+    ordered = compared_snapshots(snapshots)
     if len(ordered) < 2:
         only = (f" (stav k {fmt.date(ordered[0]['meta']['snapshot'])}, {ordered[0]['meta']['coverage']})"
                 if ordered else "")
         return None, (f"V datech je jen jeden snímek registru poskytovatelů sociálních služeb{only}, změny služeb "
                       "ORP (nové, ukončené, se změněnou kapacitou) proto nelze ukázat. Srovnání vyžaduje druhý, "
                       "novější snímek registru (`kpss data fetch --online`, pak `kpss data build`).")
-    old, new = ordered[-2], ordered[-1]
-    dates = f"stavu k {fmt.date(old['meta']['snapshot'])} a k {fmt.date(new['meta']['snapshot'])}"
+    old, new = ordered
+    dates = " a ".join(f"stavem k {fmt.date(s['meta']['snapshot'])} ({SNAPSHOT_SOURCES[s['meta']['source']]})"
+                       for s in ordered)
     note = ""
     if old["meta"]["coverage"] != new["meta"]["coverage"]:
         partial, full = (old, new) if old["meta"]["coverage"] == SENIORS else (new, old)
@@ -261,5 +281,7 @@ def compare_register_snapshots(snapshots: Sequence[Mapping], orp_code: str) -> t
                 "služby i v úplném registru.")
     diff = compute_register_diff(old["services"], new["services"], old["capacities"], new["capacities"],
                                  old["places"], new["places"], orp_code)
-    count = "žádná služba ORP se nezměnila" if diff.empty else f"změn: {fmt.number(diff['service_id'].nunique())} služeb"
+    changed = diff["service_id"].nunique()
+    count = ("žádná služba ORP se nezměnila" if diff.empty else
+             f"{fmt.plural(changed, 'změnila', 'změnily', 'změnilo')} se {fmt.count(changed, 'služba', 'služby', 'služeb')} ORP")
     return diff, f"Srovnání registru mezi {dates}: {count}.{note}"

@@ -94,3 +94,16 @@ def compute_register_diff(old_services: pd.DataFrame, new_services: pd.DataFrame
     frame = frame.sort_values(["change", "druh_name", "name", "service_id", "forma"], kind="stable",
                               key=lambda s: s.map(order) if s.name == "change" else s.map(czech_sort_key))
     return frame[COLUMNS].reset_index(drop=True)
+
+
+def compute_change_counts(diff: pd.DataFrame) -> pd.DataFrame:
+    """Services per kind of change of :func:`compute_register_diff`, every kind in table order (0 where none).
+
+    Returns
+    -------
+    ``change``, ``change_label`` and ``services`` (distinct services; a service with several changed
+    capacities counts once).
+    """
+    counts = diff.groupby("change")["service_id"].nunique()
+    return pd.DataFrame({"change": list(REGISTER_CHANGES), "change_label": list(REGISTER_CHANGES.values()),
+                         "services": [int(counts.get(key, 0)) for key in REGISTER_CHANGES]})

@@ -15,7 +15,7 @@ import json
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,8 +36,8 @@ from kpss_analysis.data.parsers.czso import (
 )
 from kpss_analysis.data.parsers.exclusion import parse_exclusion
 from kpss_analysis.data.registry import DATASETS
-from kpss_analysis.data.services_build import build_services
-from kpss_analysis.data.tables import REPORT_NAME, TABLES
+from kpss_analysis.data.services_build import build_services, find_register_files
+from kpss_analysis.data.tables import REPORT_NAME, SNAPSHOT_TABLES, SNAPSHOTS_DIR, TABLES
 from kpss_analysis.errors import DataMissingError
 from kpss_analysis.locks import exclusive, remove_leftovers, replace_folder
 
@@ -107,8 +107,15 @@ def _build(raw: Path, processed: Path, log: Callable[[str], None]) -> dict:
     boundaries = step("boundaries", lambda: parse_boundaries(raw, territory))
     for level, frame in boundaries.items():
         tables[f"boundaries_{level}"] = frame
-    services, services_report = step("social services", lambda: build_services(raw, territory))
+    *older, current = find_register_files(raw)
+    services, services_report = step("social services", lambda: build_services(raw, territory, current))
     tables.update(services)
+    snapshots, snapshot_reports = {}, []
+    for register in older:
+        snapshot, snapshot_report = step(f"register {register.snapshot} ({register.source})",
+                                         lambda register=register: build_services(raw, territory, register))
+        snapshots[register.folder] = {name: snapshot[name] for name in SNAPSHOT_TABLES}
+        snapshot_reports.append({"folder": register.folder, **snapshot_report})
 
     report = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -132,27 +139,34 @@ def _build(raw: Path, processed: Path, log: Callable[[str], None]) -> dict:
             "unassigned_obce_by_year": unassigned,
         },
         "social_services": services_report,
+        "register_snapshots": snapshot_reports,
         "raw_files": _file_fingerprint(raw),
         "newer_releases": newer,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    write_build(processed, tables, report)
+    write_build(processed, tables, report, snapshots)
     return report
 
 
-def write_build(processed: Path, tables: dict[str, pd.DataFrame], report: dict) -> None:
+def write_build(processed: Path, tables: dict[str, pd.DataFrame], report: dict,
+                snapshots: Mapping[str, Mapping[str, pd.DataFrame]] | None = None) -> None:
     """Write every table into a sibling staging folder, then swap the whole folder in with two renames.
 
-    Files of the old folder that are not tables (README, .gitkeep) are carried over. If the second
-    rename fails, the old folder is put back.
+    ``snapshots`` (folder → tables) are the older register snapshots, written under :data:`SNAPSHOTS_DIR`.
+    Files of the old folder that are not tables (README, .gitkeep) are carried over; its older snapshots are not
+    (the new build lists every snapshot in data/raw). If the second rename fails, the old folder is put back.
     """
     staging = processed.with_name(f".{processed.name}.{secrets.token_hex(4)}.partial")
     staging.mkdir(parents=True)
     try:
         for name, frame in tables.items():
             frame.to_parquet(staging / TABLES[name], index=False)
+        for folder, snapshot in (snapshots or {}).items():
+            (staging / SNAPSHOTS_DIR / folder).mkdir(parents=True)
+            for name, frame in snapshot.items():
+                frame.to_parquet(staging / SNAPSHOTS_DIR / folder / TABLES[name], index=False)
         (staging / REPORT_NAME).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        built = {*TABLES.values(), REPORT_NAME}
+        built = {*TABLES.values(), REPORT_NAME, SNAPSHOTS_DIR}
         if processed.is_dir():
             for other in processed.iterdir():
                 if other.name in built:

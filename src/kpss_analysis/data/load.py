@@ -15,26 +15,26 @@ import geopandas as gpd
 import pandas as pd
 
 from kpss_analysis import config
-from kpss_analysis.data.tables import REPORT_NAME, TABLES
+from kpss_analysis.data.tables import REPORT_NAME, SNAPSHOTS_DIR, TABLES
 from kpss_analysis.errors import DamagedFileError, DataMissingError
 
 BOUNDARY_LEVELS = ("obec", "orp", "okres", "kraj")
 
 
-def _path(name: str) -> Path:
+def _path(name: str, snapshot: str | None = None) -> Path:
     processed = config.processed_dir()
     if not (processed / REPORT_NAME).is_file():
         raise DataMissingError(
             f"Processed data are missing in {processed} (no {REPORT_NAME}). "
             "Run `kpss data fetch` and `kpss data build` (or `make data`) first."
         )
-    path = processed / TABLES[name]
+    path = processed / TABLES[name] if snapshot is None else processed / SNAPSHOTS_DIR / snapshot / TABLES[name]
     if not path.is_file():
         raise DataMissingError(f"Processed table {path} is missing. Run `kpss data build` again.")
     return path
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _read(path: Path, geo: bool) -> pd.DataFrame:
     try:
         return gpd.read_parquet(path) if geo else pd.read_parquet(path)
@@ -43,8 +43,8 @@ def _read(path: Path, geo: bool) -> pd.DataFrame:
                                "Run `kpss data build` to rebuild the processed data.") from exc
 
 
-def _load(name: str, geo: bool = False) -> pd.DataFrame:
-    return _read(_path(name), geo).copy()
+def _load(name: str, geo: bool = False, snapshot: str | None = None) -> pd.DataFrame:
+    return _read(_path(name, snapshot), geo).copy()
 
 
 def load_territory() -> pd.DataFrame:
@@ -109,38 +109,41 @@ def load_boundaries(level: str) -> gpd.GeoDataFrame:
     return _load(f"boundaries_{level}", geo=True)
 
 
-def load_services() -> pd.DataFrame:
+def load_services(snapshot: str | None = None) -> pd.DataFrame:
     """One row per registered social service (ended ones excluded), see :mod:`kpss_analysis.services_data`.
 
     ``service_id``, ``name``, provider (``provider_name``, ``provider_ico``), druh
     (``druh_code``, ``druh_name``, ``paragraph``, ``druh_group``), ``date_from``/``date_to``,
     contacts ``web``/``email``/``phone`` (lists of str), ``source`` and ``snapshot``.
+
+    The service loaders read the current register snapshot, or with ``snapshot`` (a ``folder`` of
+    :func:`load_register_snapshots`) an older one.
     """
-    frame = _load("services")
+    frame = _load("services", snapshot=snapshot)
     for column in ("web", "email", "phone"):
         frame[column] = frame[column].map(list)  # parquet gives arrays back
     return frame
 
 
-def load_service_capacities() -> pd.DataFrame:
+def load_service_capacities(snapshot: str | None = None) -> pd.DataFrame:
     """Registered capacity per service × ``forma`` × ``capacity_type`` (<NA> where none is registered).
 
     Each service is counted once here; never sum these over a service's places.
     """
-    return _load("service_capacities")
+    return _load("service_capacities", snapshot=snapshot)
 
 
-def load_service_places() -> gpd.GeoDataFrame:
+def load_service_places(snapshot: str | None = None) -> gpd.GeoDataFrame:
     """One row per service × distinct place with RÚIAN address point, obec/ORP/kraj codes, EPSG:5514 point.
 
     A service without any address has one row with ``place_id`` <NA>.
     """
-    return _load("service_places", geo=True)
+    return _load("service_places", geo=True, snapshot=snapshot)
 
 
-def load_service_target_groups() -> pd.DataFrame:
+def load_service_target_groups(snapshot: str | None = None) -> pd.DataFrame:
     """Target groups (code, name) per service; empty when the source is the mirror's katalog."""
-    return _load("service_target_groups")
+    return _load("service_target_groups", snapshot=snapshot)
 
 
 def load_service_territory() -> pd.DataFrame:
@@ -153,7 +156,27 @@ def load_services_meta() -> dict:
     section = load_build_report().get("social_services")
     if section is None:
         raise DataMissingError("The processed data were built without social services. Run `kpss data build` again.")
+    return _meta(section)
+
+
+def _meta(section: dict) -> dict:
     return {key: section[key] for key in ("source", "snapshot", "coverage", "citation")}
+
+
+def load_register_snapshots() -> list[dict]:
+    """Every register snapshot of the build, oldest first: the older ones and the current one (the service tables).
+
+    Each is a dict with ``meta`` (as :func:`load_services_meta`, plus ``folder``: None for the current
+    snapshot), ``services``, ``capacities``, ``places`` and ``target_groups`` (the service loaders' frames), as
+    :func:`kpss_analysis.analysis.plan_monitoring.compare_register_snapshots` takes them.
+    """
+    # A build made before older snapshots were kept has no such list: it held the current snapshot only.
+    older = [{**_meta(entry), "folder": entry["folder"]} for entry in load_build_report().get("register_snapshots", [])]
+    snapshots = [{"meta": meta, "services": load_services(meta["folder"]),
+                  "capacities": load_service_capacities(meta["folder"]), "places": load_service_places(meta["folder"]),
+                  "target_groups": load_service_target_groups(meta["folder"])}
+                 for meta in [*older, {**load_services_meta(), "folder": None}]]
+    return sorted(snapshots, key=lambda snapshot: snapshot["meta"]["snapshot"])
 
 
 def load_build_report() -> dict:

@@ -14,14 +14,16 @@ How the traps of the data are handled (``social_services/PROVENANCE.md``):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from kpss_analysis.data.parsers.katalog import parse_katalog
-from kpss_analysis.data.parsers.rpss import parse_rpss, rpss_snapshot
+from kpss_analysis.data.parsers.rpss import dated_copies, parse_rpss, rpss_snapshot
 from kpss_analysis.data.parsers.services_common import (
     COVERED_TARGET_GROUPS,
     TABLE_COLUMNS,
@@ -128,15 +130,57 @@ def _territory_frame(services: list[Service], territory: pd.DataFrame) -> tuple[
     return frame.astype("string").reset_index(drop=True), dict(skipped)
 
 
-def _source_files(raw: Path) -> tuple[str, Path]:
+@dataclass(frozen=True)
+class RegisterFile:
+    """One register snapshot in ``data/raw``: ``source`` (``rpss`` / ``katalog``), its file and ISO date."""
+
+    source: str
+    path: Path
+    snapshot: str
+
+    @property
+    def folder(self) -> str:
+        """Name of the snapshot's processed folder, ``<date>_<source>``."""
+        return f"{self.snapshot}_{self.source}"
+
+
+def _same_content(one: Path, other: Path, digests: dict[Path, str]) -> bool:
+    if one.stat().st_size != other.stat().st_size:
+        return False
+    if one.samefile(other):  # the dated copy `kpss data fetch` hard-links
+        return True
+    for path in (one, other):
+        if path not in digests:
+            with open(path, "rb") as handle:
+                digests[path] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return digests[one] == digests[other]
+
+
+def find_register_files(raw: Path) -> list[RegisterFile]:
+    """Every register snapshot in ``raw``, the current one (the service tables' source) last.
+
+    The current one is the official ``rpss.json`` when present, else the mirror's katalog. Older
+    snapshots are the katalog beside an ``rpss.json`` and the dated copies ``rpss_<YYYY-MM-DD>.json``
+    that ``kpss data fetch --online`` leaves. A copy of the current snapshot's day, or with the same
+    bytes as a newer snapshot, is the same snapshot and not listed again.
+    """
     official = raw / get_dataset("rpss").files[0].path
-    if official.is_file():
-        return "rpss", official
-    return "katalog", raw / get_dataset("social_services").files[0].path
+    katalog = RegisterFile("katalog", raw / get_dataset("social_services").files[0].path,
+                           get_dataset("social_services").vintage)
+    if not official.is_file():
+        return [katalog]
+    current = RegisterFile("rpss", official, rpss_snapshot(official))
+    kept, digests = [current], {}
+    for day, path in dated_copies(official):
+        if day != current.snapshot and not any(_same_content(path, k.path, digests) for k in kept):
+            kept.append(RegisterFile("rpss", path, day))
+    older = sorted(kept[1:], key=lambda f: f.snapshot)
+    return ([katalog] if katalog.path.is_file() else []) + older + [current]
 
 
-def build_services(raw: Path, territory: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Build the five service tables from the official register, else from the mirror's katalog.
+def build_services(raw: Path, territory: pd.DataFrame,
+                   register: RegisterFile | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Build the five service tables of one register snapshot (default: the current one, :func:`find_register_files`).
 
     Parameters
     ----------
@@ -144,6 +188,8 @@ def build_services(raw: Path, territory: pd.DataFrame) -> tuple[dict[str, pd.Dat
         The ``data/raw`` folder.
     territory : pandas.DataFrame
         The processed territory table (obec → ORP → kraj, RÚIAN codes).
+    register : RegisterFile, optional
+        The snapshot to build; default the official register, else the mirror's katalog.
 
     Returns
     -------
@@ -159,10 +205,10 @@ def build_services(raw: Path, territory: pd.DataFrame) -> tuple[dict[str, pd.Dat
     DataValidationError
         A file that is not in the publisher's format, or a service with an unknown druh code.
     """
-    source, path = _source_files(raw)
+    register = register or find_register_files(raw)[-1]
+    source, path, snapshot = register.source, register.path, register.snapshot
     druhy, druh_origin = druh_lookup(raw)
     if source == "rpss":
-        snapshot = rpss_snapshot(path)
         obec_names = dict(zip(territory["obec_kod"].astype(str), territory["obec_nazev"].astype(str), strict=True))
         parsed = parse_rpss(path, snapshot, obec_names)
         groups_path = raw / code_list_path("target_groups")
@@ -170,17 +216,17 @@ def build_services(raw: Path, territory: pd.DataFrame) -> tuple[dict[str, pd.Dat
         day = dt.date.fromisoformat(snapshot)
         citation = f"{get_dataset('rpss').citation}, stav k {day.day}. {day.month}. {day.year}"
     else:
-        snapshot = get_dataset("social_services").vintage
         parsed = parse_katalog(path)
         group_names = {}
         citation = get_dataset("social_services").citation
     if len(parsed.unreadable) > MAX_UNREADABLE:
         first = "; ".join(f"{u['id']}: {u['reason']}" for u in parsed.unreadable[:3])
         key = "rpss" if source == "rpss" else "social_services"
+        remedy = (f"`kpss data fetch --force --only {key}` fetches it again" if path == raw / get_dataset(key).files[0].path
+                  else "remove this older copy from data/raw or put back an intact one")
         raise DataValidationError(
             f"{path}: {len(parsed.unreadable)} of {parsed.records} records are unreadable (at most {MAX_UNREADABLE} "
-            f"are tolerated), e.g. {first}. The file is damaged or not in the publisher's format; "
-            f"`kpss data fetch --force --only {key}` fetches it again.")
+            f"are tolerated), e.g. {first}. The file is damaged or not in the publisher's format; {remedy}.")
     ended = [s for s in parsed.services.values() if s.date_to is not None and s.date_to < snapshot]
     ended_ids = {s.service_id for s in ended}
     services = [s for s in parsed.services.values() if s.service_id not in ended_ids]

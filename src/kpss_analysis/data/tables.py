@@ -36,5 +36,11 @@ TABLES = {
     "service_territory": "service_territory.parquet",
 }
 
+#: Folder of the older register snapshots (the current one is the service tables above): one subfolder
+#: ``<date>_<source>`` per snapshot with these tables under their names in :data:`TABLES`; the build report's
+#: ``register_snapshots`` lists them oldest first.
+SNAPSHOTS_DIR = "register_snapshots"
+SNAPSHOT_TABLES = ("services", "service_capacities", "service_places", "service_target_groups")
+
 
 REPORT_NAME = "build_report.json"

@@ -1,4 +1,4 @@
-"""Charts of the action plan's monitoring: status of activities, costs, timeline (Gantt).
+"""Charts of the action plan's monitoring: status of activities, costs, timeline (Gantt), register changes.
 
 Each function takes ``ax=None``, draws and returns the Axes. Statuses use traffic-light
 colours whose lightness differs step by step (dark green, medium orange-red, pale yellow,
@@ -26,6 +26,15 @@ STATUS_STYLES = {
     "in_progress": ("#fee08b", "...."),
     "not_started": ("#f46d43", "////"),
     "cancelled": ("#bdbdbd", "xxxx"),
+}
+#: Register change key → (face colour, hatch): more services in blue, fewer in orange, the rest grey; each kind
+#: has its own hatching, so that they stay apart in greyscale print.
+CHANGE_STYLES = {
+    "new": ("#08519c", ""),
+    "moved_in": ("#9ecae1", "...."),
+    "capacity": ("#bdbdbd", "xxxx"),
+    "moved_out": ("#fdae6b", "////"),
+    "ended": ("#a63603", "\\\\\\\\"),
 }
 PLANNED_STYLE = {"color": "#9ecae1", "hatch": "////", "edgecolor": "#3a6d8c"}
 ACTUAL_STYLE = {"color": "#08519c", "edgecolor": "#08519c"}
@@ -145,4 +154,25 @@ def plot_gantt(timeline: pd.DataFrame, monitoring_date: pd.Timestamp | None = No
     ax.set_xlabel("Měsíc a rok")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(timeline), 3)),
               ncol=min(len(handles), 5), frameon=False)
+    return ax
+
+
+def plot_register_changes(counts: pd.DataFrame, ax=None):
+    """Services of the ORP by kind of change between two register snapshots, as horizontal bars with counts.
+
+    Parameters
+    ----------
+    counts
+        :func:`kpss_analysis.analysis.register_changes.compute_change_counts`.
+    """
+    ax = axes_for(ax, 0.2 + 0.07 * len(counts))
+    y = np.arange(len(counts))[::-1]
+    for position, key, value in zip(y, counts["change"], counts["services"], strict=True):
+        color, hatch = CHANGE_STYLES[key]
+        ax.barh(position, value, color=color, hatch=hatch, edgecolor="#333333", linewidth=0.5, height=0.6)
+        ax.text(value, position, f" {fmt.number(value)}", ha="left", va="center", fontsize=8)
+    ax.set_yticks(y, counts["change_label"])
+    ax.set_xlabel("Počet služeb")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, max(counts["services"].max(), 1) * 1.15)
     return ax

@@ -67,14 +67,8 @@ def save_prefilled_template(path: str | Path, orp: Orp, horizon_years: Iterable[
 
 
 def load_register_snapshots() -> list[dict]:
-    """The register snapshots in the processed data, each as :func:`~kpss_analysis.analysis.plan_monitoring.compare_register_snapshots` takes it.
-
-    The build keeps one snapshot (the full register when fetched online, else the mirror's
-    seniors-only extract), so this is one snapshot until the data layer keeps an older one too.
-    """
-    return [{"meta": load.load_services_meta(), "services": load.load_services(),
-             "capacities": load.load_service_capacities(), "places": load.load_service_places(),
-             "target_groups": load.load_service_target_groups()}]
+    """Every register snapshot in the processed data, oldest first (:func:`kpss_analysis.data.load.load_register_snapshots`)."""
+    return load.load_register_snapshots()
 
 
 def czech_dates(table: pd.DataFrame) -> pd.DataFrame:

@@ -202,18 +202,20 @@ def parse_rpss(path: Path, snapshot: str, obec_names: dict[str, str]) -> Parsed:
     return Parsed(services, places, unreadable, records, {"facilities_ended_excluded": ended_facilities})
 
 
-def rpss_snapshot(path: Path) -> str:
-    """The date the downloaded register describes: its newest dated copy, else the file's date.
+def dated_copies(path: Path) -> list[tuple[str, Path]]:
+    """The dated copies ``<stem>_<YYYY-MM-DD><suffix>`` beside ``path`` as (ISO date, path), newest first.
 
-    ``kpss data fetch --online`` keeps ``rpss_<YYYY-MM-DD>.json`` beside ``rpss.json``.
+    ``kpss data fetch --online`` keeps one beside ``rpss.json`` each day it downloads the register.
     """
+    pattern = re.compile(rf"{re.escape(path.stem)}_(\d{{4}}-\d{{2}}-\d{{2}}){re.escape(path.suffix)}")
+    return sorted(((match.group(1), other) for other in path.parent.glob(f"{path.stem}_*{path.suffix}")
+                   if (match := pattern.fullmatch(other.name))), reverse=True)
+
+
+def rpss_snapshot(path: Path) -> str:
+    """The date the downloaded register describes: its newest dated copy, else the file's date."""
     size = path.stat().st_size
-    dated = sorted(
-        match.group(1)
-        for other in path.parent.glob(f"{path.stem}_*{path.suffix}")
-        if (match := re.fullmatch(rf"{re.escape(path.stem)}_(\d{{4}}-\d{{2}}-\d{{2}}){re.escape(path.suffix)}",
-                                  other.name)) and other.stat().st_size == size
-    )
+    dated = [day for day, other in dated_copies(path) if other.stat().st_size == size]
     if dated:
-        return dated[-1]
+        return dated[0]
     return dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
