@@ -17,9 +17,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from kpss_analysis import fmt  # noqa: E402
+from kpss_analysis import config, fmt  # noqa: E402
+from kpss_analysis.errors import ParameterError  # noqa: E402
 from kpss_analysis.analysis.territory import Orp  # noqa: E402
-from kpss_analysis.report import output
+from kpss_analysis.report import figure_files, output
 from kpss_analysis.report.output import A4_TEXT_WIDTH_IN, ChapterOutput  # noqa: E402
 
 NBSP = "\u00a0"
@@ -209,7 +210,8 @@ def _figure():
     return fig
 
 
-def test_figure_png_svg(out):
+def test_figure_png_svg(out, monkeypatch):
+    monkeypatch.setenv("KPSS_FIGURE_FORMATS", "png,svg")
     fig = _figure()
     try:
         paths = out.figure(fig, "01_vyvoj", caption="Vývoj počtu obyvatel", source="ČSÚ, 2024")
@@ -223,32 +225,81 @@ def test_figure_png_svg(out):
         dpi = image.info["dpi"]
         title = image.info.get("Title")
         source = image.info.get("Source")
+        standalone = np.asarray(image.convert("RGB"))
     assert dpi == pytest.approx((300, 300), abs=0.01)
-    # 16 cm = 6.30 in × 300 dpi = 1890 px; bbox_inches="tight" trims the side margins somewhat
-    assert 0.85 * 1890 <= width <= 1.05 * 1890
+    # 16 cm = 6.30 in × 300 dpi = 1890 px: the full text width
+    assert abs(width - A4_TEXT_WIDTH_IN * 300) < 1
     assert title == "Vývoj počtu obyvatel" and source == "ČSÚ, 2024"
     text = svg.read_text(encoding="utf-8")
     assert "<svg" in text and "<title>Vývoj počtu obyvatel</title>" in text
-    # the same tight box in points (SVG) and pixels (PNG) → exactly 300 px per inch
+    # the same box in points (SVG) and pixels (PNG) → exactly 300 px per inch, title and source included
     svg_width_pt = float(text.split('width="', 1)[1].split("pt", 1)[0])
+    svg_height_pt = float(text.split('height="', 1)[1].split("pt", 1)[0])
     assert width / (svg_width_pt / 72) == pytest.approx(300, rel=0.01)
-    # the title and the source line are part of the figure
-    assert fig.get_suptitle() == "Vývoj počtu obyvatel"
-    assert any(t.get_text() == "Zdroj: ČSÚ, 2024" for t in fig.texts)
+    assert height / (svg_height_pt / 72) == pytest.approx(300, rel=0.02)
+    # the SVG has the title and the source line as text
+    assert "Vývoj počtu obyvatel" in text and "Zdroj: ČSÚ, 2024" in text
+    # the standalone PNG is the bare chart, unchanged, between a title strip and a source strip
+    with Image.open(out.dir / "figures" / "bare" / "01_vyvoj.png") as image:
+        bare = np.asarray(image.convert("RGB"))
+    assert bare.shape[1] == width and bare.shape[0] < height - 40
+    top = next(row for row in range(height - bare.shape[0] + 1)
+               if np.array_equal(standalone[row:row + bare.shape[0]], bare))
+    assert (standalone[:top] < 128).any() and (standalone[top + bare.shape[0]:] < 200).any()  # title, source ink
+
+
+def test_figure_default_is_png_only(out, monkeypatch):
+    monkeypatch.delenv("KPSS_FIGURE_FORMATS", raising=False)
+    fig = _figure()
+    try:
+        paths = out.figure(fig, "f", caption="Graf", source="ČSÚ")
+    finally:
+        plt.close(fig)
+    assert [p.name for p in paths] == ["f.png"]
+    assert sorted(p.name for p in (out.dir / "figures").rglob("*") if p.is_file()) == ["f.png", "f.png"]
+
+
+def test_figure_formats_are_checked(monkeypatch):
+    assert config.parse_figure_formats("SVG, png") == ("png", "svg")
+    assert config.parse_figure_formats("svg") == ("png", "svg")
+    monkeypatch.setenv("KPSS_FIGURE_FORMATS", "png,pdf")
+    with pytest.raises(ParameterError, match="pdf"):
+        config.figure_formats()
 
 
 def test_figure_long_caption_wraps(out):
+    caption = ("Velmi dlouhý popisek obrázku, který se na šířku textu A4 nevejde na jeden řádek, " * 2).strip()
+    heights = {}
+    for name, text in (("short", "Krátký popisek"), ("long", caption)):
+        fig = _figure()
+        try:
+            out.figure(fig, name, caption=text, source="ČSÚ")
+            strip = figure_files.text_strip(fig, text, size=figure_files.TITLE_SIZE, weight="bold")
+        finally:
+            plt.close(fig)
+        with Image.open(out.dir / "figures" / f"{name}.png") as image:
+            heights[name] = image.size
+        # 6.3 in × 13 ≈ 81 characters per line → 161 characters need 2+ lines, the short one 1
+        assert (strip.text.count("\n") >= 1) == (name == "long")
+        assert abs(strip.pixels.shape[1] - A4_TEXT_WIDTH_IN * 300) < 1
+    # the figure keeps its width; the second line of the title makes it taller
+    assert heights["long"][0] == heights["short"][0] and heights["long"][1] > heights["short"][1] + 30
+
+
+def test_source_strips_are_kept_titles_not(out):
     fig = _figure()
-    caption = "Velmi dlouhý popisek obrázku, který se na šířku textu A4 nevejde na jeden řádek, " * 2
     try:
-        out.figure(fig, "f", caption=caption.strip(), source="ČSÚ")
+        first = figure_files.text_strip(fig, "Zdroj: ČSÚ", size=7, keep=True)
+        assert figure_files.text_strip(fig, "Zdroj: ČSÚ", size=7, keep=True) is first
+        assert figure_files.text_strip(fig, "Zdroj: ČSÚ", size=7) is not first
+        with plt.rc_context({"font.family": "serif"}):  # a different font is a different strip
+            assert figure_files.text_strip(fig, "Zdroj: ČSÚ", size=7, keep=True) is not first
     finally:
         plt.close(fig)
-    # 6.3 in × 13 ≈ 81 characters per line → 161 characters need 2+ lines
-    assert fig.get_suptitle().count("\n") >= 1
 
 
-def test_figure_manifest_replaces(out, frame):
+def test_figure_manifest_replaces(out, frame, monkeypatch):
+    monkeypatch.setenv("KPSS_FIGURE_FORMATS", "png,svg")
     out.table(frame, "t1", caption="Tabulka", source="ČSÚ")
     for caption in ("První verze", "Druhá verze"):
         fig = _figure()
@@ -262,6 +313,19 @@ def test_figure_manifest_replaces(out, frame):
     assert figure == {"kind": "figure", "name": "01_vyvoj", "chapter": "01_demografie", "caption": "Druhá verze",
                       "source": "ČSÚ", "files": ["figures/01_vyvoj.png", "figures/01_vyvoj.svg"],
                       "bare_png": "figures/bare/01_vyvoj.png"}
+
+
+def test_figure_and_table_of_one_name_are_both_kept(out, frame):
+    out.table(frame, "stav", caption="Tabulka", source="ČSÚ")
+    fig = _figure()
+    try:
+        out.figure(fig, "stav", caption="Graf", source="ČSÚ")
+    finally:
+        plt.close(fig)
+    out.table(frame, "stav", caption="Tabulka 2", source="ČSÚ")
+    manifest = json.loads((out.dir / "manifest.json").read_text(encoding="utf-8"))
+    assert [(i["kind"], i["name"], i["caption"]) for i in manifest["items"]] == [
+        ("figure", "stav", "Graf"), ("table", "stav", "Tabulka 2")]
 
 
 # --------------------------------------------------------------------------- summary

@@ -20,7 +20,8 @@ from shapely.geometry import box  # noqa: E402
 
 from kpss_analysis.analysis.territory import Orp  # noqa: E402
 from kpss_analysis.report import fonts, plots  # noqa: E402
-from kpss_analysis.report.output import A4_TEXT_WIDTH_IN, DPI, ChapterOutput  # noqa: E402
+from kpss_analysis.report.figure_files import DPI  # noqa: E402
+from kpss_analysis.report.output import A4_TEXT_WIDTH_IN, ChapterOutput  # noqa: E402
 
 SOKOLOV = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 31)
 TEXT_WIDTH_PX = round(A4_TEXT_WIDTH_IN * DPI)
