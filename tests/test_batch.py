@@ -37,8 +37,9 @@ def _notebook_outputs(path):
                                  for o in c.outputs]) for c in nb.cells if c.cell_type == "code"]
 
 
-def test_warm_kernel_outputs_are_identical_to_a_fresh_kernel_run(use_data, tmp_path):
+def test_warm_kernel_outputs_are_identical_to_a_fresh_kernel_run(use_data, tmp_path, monkeypatch):
     """Rokycany, chapter 01: a new kernel (as papermill does) vs a warm kernel that ran Ostrov before."""
+    monkeypatch.setenv("KPSS_FIGURE_FORMATS", "png,svg")  # kernels inherit it: SVGs compared too
     root = tmp_path / "out"
     fresh = run_orp("Rokycany", chapters=["01"], output_root=root, progress=False, log=_quiet)
     reference = fresh.rename(tmp_path / "fresh")
@@ -57,7 +58,8 @@ def test_warm_kernel_outputs_are_identical_to_a_fresh_kernel_run(use_data, tmp_p
         elif name.endswith(".xlsx"):  # the workbook's properties hold the time it was written
             assert _xlsx_cells(a) == _xlsx_cells(b), name
             compared["xlsx"] += 1
-    assert compared["bytes"] >= 2 * 8 + 8 + 1 and compared["xlsx"] >= 8  # figures, CSV tables, summary
+    assert sum(name.endswith(".svg") for name in files) >= 8
+    assert compared["bytes"] >= 3 * 8 + 8 + 1 and compared["xlsx"] >= 8  # figures (2 PNG + SVG), CSV tables, summary
     assert _notebook_outputs(reference / "01_demografie.ipynb") == _notebook_outputs(folder / "01_demografie.ipynb")
     # Random by design: Styler ids, and the id papermill gives the cell it injects.
     html = [re.sub(r"T_[0-9a-f]{5}|cell-id=[0-9a-f-]+", "", (f / "01_demografie.html").read_text(encoding="utf-8"))
