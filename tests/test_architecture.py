@@ -44,12 +44,12 @@ def test_the_layers_exist_and_hold_every_module():
     folders = {p.parent.relative_to(PACKAGE).parts[0] for p in MODULES if p.parent != PACKAGE}
     assert folders == {"data", "analysis", "report", "run"}
     base = sorted(p.name for p in MODULES if p.parent == PACKAGE)
-    assert base == ["__init__.py", "config.py", "errors.py", "fmt.py", "locks.py"]
+    assert base == ["__init__.py", "config.py", "errors.py", "fmt.py", "locks.py", "memo.py"]
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: _module(p))
 def test_imports_run_one_way(path):
-    """run → report → analysis → data → base (config, errors, fmt, locks): never upwards."""
+    """run → report → analysis → data → base (config, errors, fmt, locks, memo): never upwards."""
     own = LAYERS[_layer(_module(path))]
     upward = []
     for module, names, line in _imports(path):

@@ -18,8 +18,8 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from kpss_analysis import config, fmt  # noqa: E402
-from kpss_analysis.errors import ParameterError  # noqa: E402
 from kpss_analysis.analysis.territory import Orp  # noqa: E402
+from kpss_analysis.errors import ParameterError  # noqa: E402
 from kpss_analysis.report import figure_files, output
 from kpss_analysis.report.output import A4_TEXT_WIDTH_IN, ChapterOutput  # noqa: E402
 

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from kpss_analysis import fmt
+from kpss_analysis import fmt, memo
 from kpss_analysis.analysis.demography import CR_NAME, age_group_label
 from kpss_analysis.errors import DataValidationError, ParameterError
 
@@ -224,23 +224,14 @@ def compute_migration_differential(mos: pd.DataFrame, territory: pd.DataFrame) -
     return ((orp_rate - national_rate) / 1000).rename("migration_differential")
 
 
-def _fingerprint(frames: Sequence[pd.DataFrame]) -> tuple[int, ...]:
-    """A content hash of ``frames`` (≈ 0.1 s for the projection's inputs, a tenth of computing it)."""
-    return tuple(int(pd.util.hash_pandas_object(f, index=False).sum()) for f in frames) + tuple(
-        hash(tuple(map(str, f.columns))) for f in frames)
-
-
-#: The projections computed in this process, by the content of their inputs: chapters 02, 03 and later
-#: ones share one computation per process (a warm kernel keeps it across notebooks, as it keeps imports).
-_PROJECTIONS: dict[tuple[int, ...], pd.DataFrame] = {}
-
-
+@memo.by_content(maxsize=1)  # one data build at a time: keep memory flat
 def compute_projection(age5: pd.DataFrame, territory: pd.DataFrame, age1_okres: pd.DataFrame,
                        national: pd.DataFrame, mos: pd.DataFrame) -> pd.DataFrame:
     """Project all 206 ORPs in both variants.
 
-    The result is cached per process by the content of the inputs (the same data give the same
-    projection, so chapters share it); each call returns its own copy.
+    The result is kept per process by the content of the inputs (:mod:`kpss_analysis.memo`: the same
+    data give the same projection, so chapters 02, 03 and later share one computation, and a warm
+    kernel keeps it across notebooks); each call returns its own copy.
 
     Returns
     -------
@@ -248,15 +239,6 @@ def compute_projection(age5: pd.DataFrame, territory: pd.DataFrame, age1_okres: 
         ``variant``, ``orp_kod``, ``year``, ``sex``, ``age``, ``population`` (float; the
         base year :data:`BASE_YEAR` and every year of the national projection).
     """
-    key = _fingerprint([age5, territory, age1_okres, national, mos])
-    if key not in _PROJECTIONS:
-        _PROJECTIONS.clear()  # one data build at a time: keep memory flat
-        _PROJECTIONS[key] = _project_all(age5, territory, age1_okres, national, mos)
-    return _PROJECTIONS[key].copy()
-
-
-def _project_all(age5: pd.DataFrame, territory: pd.DataFrame, age1_okres: pd.DataFrame,
-                 national: pd.DataFrame, mos: pd.DataFrame) -> pd.DataFrame:
     base = compute_orp_base(age5, territory, age1_okres)
     units = sorted(territory["orp_kod"].unique())
     base_array = _to_array(base, units, "orp_kod")

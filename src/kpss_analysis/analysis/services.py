@@ -29,6 +29,7 @@ from functools import cache
 import icu
 import pandas as pd
 
+from kpss_analysis import memo
 from kpss_analysis.analysis.demography import CR_CODE, LEVEL_KEYS, comparison_units
 from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.errors import DataValidationError
@@ -60,6 +61,10 @@ CAPACITY_UNITS = {"luzka": "lůžka", "klient": "klienti", "interv": "intervence
                   "hovor": "hovory"}
 
 
+#: The columns of the places table a service's shares rest on.
+PLACE_COLUMNS = ["service_id", "place_id", "obec_kod", "orp_kod", "kraj_kod"]
+
+
 def compute_place_shares(services: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     """Each service's share at each of its distinct places: 1 / number of its places.
 
@@ -75,16 +80,22 @@ def compute_place_shares(services: pd.DataFrame, places: pd.DataFrame) -> pd.Dat
     DataValidationError
         When a service is listed twice at the same place.
     """
-    columns = ["service_id", "place_id", "obec_kod", "orp_kod", "kraj_kod"]
-    frame = pd.DataFrame(places[columns])
-    frame = frame[frame["service_id"].isin(services["service_id"])]
+    return _place_shares(services["service_id"], places[PLACE_COLUMNS])
+
+
+@memo.by_content()
+def _place_shares(service_ids: pd.Series, places: pd.DataFrame) -> pd.DataFrame:
+    """:func:`compute_place_shares` of the national tables, kept per process (:mod:`kpss_analysis.memo`)."""
+    columns = PLACE_COLUMNS
+    frame = pd.DataFrame(places)
+    frame = frame[frame["service_id"].isin(service_ids)]
     twice = frame[frame.duplicated(["service_id", "place_id"])]
     if not twice.empty:
         first = twice.iloc[0]
         raise DataValidationError(
             f"Service {first['service_id']} is listed more than once at place {first['place_id']} in the places "
             "table; it must hold each distinct place of a service once. Rebuild with `kpss data build`.")
-    missing = services.loc[~services["service_id"].isin(frame["service_id"]), ["service_id"]]
+    missing = service_ids[~service_ids.isin(frame["service_id"])].to_frame("service_id")
     frame = pd.concat([frame, missing], ignore_index=True)
     frame[columns[1:]] = frame[columns[1:]].astype("string")
     frame["share"] = 1.0 / frame.groupby("service_id")["service_id"].transform("size")
@@ -105,7 +116,12 @@ def compute_service_shares(services: pd.DataFrame, places: pd.DataFrame, level: 
     Returns ``service_id``, ``unit`` (code, or :data:`UNLOCATED`), ``share``; the shares of a
     service sum to 1.
     """
-    shares = compute_place_shares(services, places)
+    return _service_shares(services["service_id"], places[PLACE_COLUMNS], level)
+
+
+@memo.by_content()
+def _service_shares(service_ids: pd.Series, places: pd.DataFrame, level: str) -> pd.DataFrame:
+    shares = _place_shares(service_ids, places)
     shares["unit"] = _unit_codes(shares, level)
     return shares.groupby(["service_id", "unit"], as_index=False)["share"].sum()
 
@@ -130,13 +146,24 @@ def compute_attribution(services: pd.DataFrame, capacities: pd.DataFrame, places
     -------
     DataFrame with ``unit``, ``druh_code``, ``forma``, ``capacity_type``, ``capacity``, ``services``.
     """
-    return _attribute(compute_service_shares(services, places, level), services, capacities)
+    return _attribution(services[["service_id", "druh_code"]], capacities[CAPACITY_COLUMNS], places[PLACE_COLUMNS],
+                        level)
+
+
+#: The columns of the capacities table an attribution rests on.
+CAPACITY_COLUMNS = ["service_id", "forma", "capacity_type", "capacity"]
+
+
+@memo.by_content()
+def _attribution(services: pd.DataFrame, capacities: pd.DataFrame, places: pd.DataFrame, level: str) -> pd.DataFrame:
+    """:func:`compute_attribution` of the national tables, kept per process (:mod:`kpss_analysis.memo`)."""
+    return _attribute(_service_shares(services["service_id"], places, level), services, capacities)
 
 
 def _attribute(shares: pd.DataFrame, services: pd.DataFrame, capacities: pd.DataFrame) -> pd.DataFrame:
     """Capacities and service counts weighted by ``shares`` (``service_id``, ``unit``, ``share``)."""
     rows = shares.merge(services[["service_id", "druh_code"]], on="service_id").merge(
-        capacities[["service_id", "forma", "capacity_type", "capacity"]], on="service_id")
+        capacities[CAPACITY_COLUMNS], on="service_id")
     rows["capacity"] = rows["capacity"] * rows["share"]
     grouped = rows.groupby(["unit", "druh_code", "forma", "capacity_type"], dropna=False)
     out = grouped[["capacity"]].sum(min_count=1).join(grouped[["share"]].sum().rename(columns={"share": "services"}))

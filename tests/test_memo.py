@@ -1,0 +1,58 @@
+"""Per-process results keyed by the content of the inputs (kpss_analysis.memo)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kpss_analysis import memo
+
+CALLS: list[int] = []
+
+
+@memo.by_content(maxsize=2)
+def _total(frame: pd.DataFrame, column: str, scale: int = 1) -> pd.DataFrame:
+    CALLS.append(len(frame))
+    return frame.groupby("unit", as_index=False)[column].sum().assign(**{column: lambda f: f[column] * scale})
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    _total.cache_clear()
+    CALLS.clear()
+
+
+def _frame(values=(1, 2, 3)) -> pd.DataFrame:
+    return pd.DataFrame({"unit": ["a", "a", "b"], "population": list(values)})
+
+
+def test_same_content_is_computed_once_and_each_caller_gets_a_copy():
+    first = _total(_frame(), "population")
+    first["population"] = 0  # a caller that edits its result does not change the next caller's
+    second = _total(_frame(), "population")  # another frame with the same content
+    assert CALLS == [3]
+    assert second["population"].tolist() == [3, 3]
+
+
+def test_other_content_arguments_or_columns_are_computed_again():
+    _total(_frame(), "population")
+    _total(_frame((1, 2, 4)), "population")
+    _total(_frame(), "population", scale=2)
+    assert len(CALLS) == 3
+    renamed = _frame().rename(columns={"population": "people"})
+    assert _total(renamed, "people")["people"].tolist() == [3, 3] and len(CALLS) == 4
+
+
+def test_only_the_latest_results_are_kept():
+    for values in ((1, 1, 1), (2, 2, 2), (3, 3, 3)):
+        _total(_frame(values), "population")
+    _total(_frame((3, 3, 3)), "population")  # kept
+    assert len(CALLS) == 3
+    _total(_frame((1, 1, 1)), "population")  # the oldest was dropped (maxsize 2)
+    assert len(CALLS) == 4
+
+
+def test_series_and_dtypes_are_part_of_the_key():
+    assert memo.fingerprint(pd.Series([1, 2], name="x")) != memo.fingerprint(pd.Series([1, 2], name="y"))
+    assert memo.fingerprint(pd.Series([1, 2])) != memo.fingerprint(pd.Series([1.0, 2.0]))
+    assert memo.fingerprint(_frame()) == memo.fingerprint(_frame().copy())
