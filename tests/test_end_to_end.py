@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -83,14 +84,15 @@ def test_seed_orp_outputs_are_complete_and_consistent(seed_runs, use_data, name)
     assert summary["cr"]["population"] == 10_701_777
     assert summary["cr"]["population_2024"] == 10_900_555
 
-    # Every registered figure exists as PNG + SVG, every table as XLSX + CSV.
+    # Every registered figure exists as PNG and bare PNG (SVG only on request), every table as XLSX + CSV.
     figures = [i for i in manifest["items"] if i["kind"] == "figure"]
     tables = [i for i in manifest["items"] if i["kind"] == "table"]
     assert len(figures) >= 8 and len(tables) >= 8
     for item in figures + tables:
         assert item["source"] and item["caption"]
-        for file in item["files"]:
+        for file in item["files"] + ([item["bare_png"]] if item["kind"] == "figure" else []):
             assert (folder / file).stat().st_size > 0
+    assert {Path(f).suffix for item in figures for f in item["files"]} == {".png"}
     assert manifest["parameters"]["orp"] == orp.code
     assert manifest["data"]["vintages"]["age_structure"] == "2020-12-31"
     assert manifest["package_version"]
