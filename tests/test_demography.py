@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 
 from kpss_analysis.analysis import demography as d
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.territory import Orp
 
 SOKOLOV = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 2)
@@ -505,7 +506,7 @@ def test_census_structure_population_base(census, territory):
 
 def test_czech_columns():
     frame = pd.DataFrame(columns=["obec_nazev", "population_2024", "mean_age_latest", "other"])
-    renamed = d.czech_columns(frame, latest_year=2024)
+    renamed = czech_columns(frame, "demography", latest=2024)
     assert list(renamed.columns) == ["Obec", "Obyvatelé k 1. 1. 2024", "Průměrný věk k 1. 1. 2024", "other"]
 
 
