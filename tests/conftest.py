@@ -1,15 +1,65 @@
-"""Shared fixtures: real data fetched from the mirror and built once per test session."""
+"""Shared fixtures: real data fetched from the mirror and built once per test session; builders of toy frames and
+test notebooks."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import nbformat
+import pandas as pd
 import pytest
 
 from kpss_analysis import config
 
 SEED_ORPS = list(config.SEED_ORPS)
+
+#: Columns of a toy territory, in the order of its rows unless a test names its own (all of the processed table's).
+TERRITORY_COLUMNS = ("obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "okres_kod", "kraj_kod", "kraj_nuts",
+                     "kraj_nazev")
+
+
+def toy_territory(rows: Iterable[Sequence[str]], columns: Sequence[str] = TERRITORY_COLUMNS, *,
+                  kraje: Mapping[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """A small territory table like ``territory.parquet``: one row per obec, codes as strings.
+
+    ``rows`` hold the values of ``columns``; ``kraje`` (kraj code → NUTS code, name) adds ``kraj_nuts`` and
+    ``kraj_nazev`` from ``kraj_kod``.
+    """
+    frame = pd.DataFrame(list(rows), columns=list(columns))
+    if kraje:
+        frame["kraj_nuts"] = frame["kraj_kod"].map(lambda code: kraje[code][0])
+        frame["kraj_nazev"] = frame["kraj_kod"].map(lambda code: kraje[code][1])
+    codes = [c for c in frame.columns if c.endswith("_kod")]
+    assert all(isinstance(v, str) for c in codes for v in frame[c]), "toy territory codes must be strings"
+    return frame
+
+
+def toy_age5(cells: Mapping[str, Iterable[tuple[str, int, int]]], ages: Iterable[int] | None = None) -> pd.DataFrame:
+    """A small ``population_age5`` table: per obec its ``(sex, age_start, population)`` cells.
+
+    With ``ages`` the full obec × sex (F, M) × age grid, zero where no cell is given, like the processed table.
+    """
+    if ages is None:
+        rows = [(obec, sex, age, population) for obec, values in cells.items() for sex, age, population in values]
+    else:
+        ages = list(ages)
+        rows = []
+        for obec, values in cells.items():
+            given = {(sex, age): population for sex, age, population in values}
+            rows += [(obec, sex, age, given.get((sex, age), 0)) for sex in ("F", "M") for age in ages]
+    frame = pd.DataFrame(rows, columns=["obec_kod", "sex", "age_start", "population"])
+    return frame.astype({"population": "int64"})
+
+
+def write_notebook(path: Path, cells: Iterable[tuple[str, list[str]]]) -> None:
+    """A test notebook of code cells ``(source, tags)`` with the package's kernelspec."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": config.KERNEL_NAME, "display_name": "Python (kpss-analysis)",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source, metadata={"tags": tags}) for source, tags in cells]
+    nbformat.write(nb, path)
 
 
 @pytest.fixture(scope="session")
@@ -65,8 +115,6 @@ def seed_runs(data_dir, tmp_path_factory) -> dict[str, Path]:
 def single_years(data_dir):
     """Territory and the single-year population of every ORP at the base (31. 12. 2020) and in both projection
     variants at the chapters' default horizons 2030 and 2040 (:func:`target_groups.stack_scenarios`)."""
-    import pandas as pd
-
     from kpss_analysis.analysis import projection as pj
     from kpss_analysis.analysis import target_groups as tg
 

@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import toy_age5, toy_territory
 from kpss_analysis.analysis import demography as d
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.territory import Orp
 
 SOKOLOV = Orp("4107", "Sokolov", "3051", "Karlovarský kraj", 2)
@@ -51,22 +53,13 @@ def territory() -> pd.DataFrame:
         ("555428", "Ostrov", "4105", "Ostrov", "40428", "3051", "CZ041", "Karlovarský kraj"),
         ("554782", "Praha", "1000", "Praha", "40924", "3018", "CZ010", "Hlavní město Praha"),
     ]
-    return pd.DataFrame(rows, columns=["obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "okres_kod",
-                                       "kraj_kod", "kraj_nuts", "kraj_nazev"])
+    return toy_territory(rows)
 
 
 @pytest.fixture()
 def age5() -> pd.DataFrame:
     """Full obec × sex × age grid (like the processed table) with the cells above."""
-    rows = []
-    for obec, cells in CELLS.items():
-        values = {(sex, age): pop for sex, age, pop in cells}
-        for sex in ("F", "M"):
-            for age in range(0, 90, 5):
-                rows.append((obec, sex, age, values.get((sex, age), 0)))
-    frame = pd.DataFrame(rows, columns=["obec_kod", "sex", "age_start", "population"])
-    frame["population"] = frame["population"].astype("int64")
-    return frame
+    return toy_age5(CELLS, ages=range(0, 90, 5))
 
 
 @pytest.fixture()
@@ -339,15 +332,12 @@ def test_describe_key_figures(age5, totals, territory):
 @pytest.fixture()
 def ranking_inputs():
     """Four ORPs in one kraj with men = 10, 20, 20, 5 (a tie for first place)."""
-    territory = pd.DataFrame({
-        "obec_kod": ["1", "2", "3", "4"],
-        "obec_nazev": ["A", "B", "C", "D"],
-        "orp_kod": ["0001", "0002", "0003", "0004"],
-        "orp_nazev": ["Alfa", "Beta", "Gama", "Delta"],
-        "okres_kod": ["1"] * 4, "kraj_kod": ["K"] * 4, "kraj_nazev": ["Kraj K"] * 4,
-    })
-    age5 = pd.DataFrame({"obec_kod": ["1", "2", "3", "4"], "sex": ["M"] * 4, "age_start": [40] * 4,
-                         "population": [10, 20, 20, 5]})
+    rows = [(obec, name, orp, orp_name, "1", "K", "Kraj K") for obec, name, orp, orp_name in
+            [("1", "A", "0001", "Alfa"), ("2", "B", "0002", "Beta"), ("3", "C", "0003", "Gama"),
+             ("4", "D", "0004", "Delta")]]
+    territory = toy_territory(rows, ["obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "okres_kod", "kraj_kod",
+                                     "kraj_nazev"])
+    age5 = toy_age5({"1": [("M", 40, 10)], "2": [("M", 40, 20)], "3": [("M", 40, 20)], "4": [("M", 40, 5)]})
     return age5, territory
 
 
@@ -505,7 +495,7 @@ def test_census_structure_population_base(census, territory):
 
 def test_czech_columns():
     frame = pd.DataFrame(columns=["obec_nazev", "population_2024", "mean_age_latest", "other"])
-    renamed = d.czech_columns(frame, latest_year=2024)
+    renamed = czech_columns(frame, "demography", latest=2024)
     assert list(renamed.columns) == ["Obec", "Obyvatelé k 1. 1. 2024", "Průměrný věk k 1. 1. 2024", "other"]
 
 

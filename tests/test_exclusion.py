@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import toy_territory
 from kpss_analysis.analysis import age_2023
 from kpss_analysis.analysis import demography as demo
 from kpss_analysis.analysis import exclusion as ex
@@ -50,7 +51,7 @@ ORP_OF = {"500011": "1111", "500020": "1111", "500038": "1111", "500046": "2222"
 def territory() -> pd.DataFrame:
     rows = [(code, f"Obec {code}", orp, f"ORP {orp}", "K2" if orp == "3333" else "K1",
              "Kraj 2" if orp == "3333" else "Kraj 1") for code, orp in ORP_OF.items()]
-    return pd.DataFrame(rows, columns=["obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "kraj_kod", "kraj_nazev"])
+    return toy_territory(rows, ["obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "kraj_kod", "kraj_nazev"])
 
 
 def publisher_sheet() -> pd.DataFrame:

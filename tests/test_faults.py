@@ -15,12 +15,12 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 from docx import Document
 from filelock import FileLock
 
+from conftest import write_notebook
 from kpss_analysis import config
 from kpss_analysis.data import build, checks
 from kpss_analysis.data.parsers import czso
@@ -64,20 +64,12 @@ def _chapter(chapter: str) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _write_notebook(path: Path, cells) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": config.KERNEL_NAME, "display_name": "Python (kpss-analysis)",
-                                 "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(source, metadata={"tags": tags}) for source, tags in cells]
-    nbformat.write(nb, path)
-
-
 @pytest.fixture()
 def chapters(tmp_path, monkeypatch, use_data) -> Path:
     folder = tmp_path / "notebooks"
     folder.mkdir()
     for chapter in ("01_a", "02_b"):
-        _write_notebook(folder / f"{chapter}.ipynb", _chapter(chapter))
+        write_notebook(folder / f"{chapter}.ipynb", _chapter(chapter))
     monkeypatch.setenv("KPSS_NOTEBOOKS_DIR", str(folder))
     return folder
 

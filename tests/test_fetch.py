@@ -303,34 +303,28 @@ def test_download_resumes_truncated_transfer(publisher, session, tmp_path, monke
     assert len(handler.requests_seen) == 2
 
 
-def test_download_restarts_when_server_ignores_range(publisher, session, tmp_path, monkeypatch):
+def _fetch_cut_alpha(publisher, session, tmp_path, monkeypatch, quirk: str):
+    """Fetch alpha.csv from a publisher that cuts the first response short and has ``quirk`` (a set of the handler's)."""
     handler, base = publisher
     handler.files["/alpha.csv"] = ALPHA
     handler.truncate["/alpha.csv"] = 1
-    handler.ignore_range.add("/alpha.csv")
-    url = base + "/alpha.csv"
-    _use_registry(monkeypatch, _dataset("territory", _raw("territory/alpha.csv", ALPHA, url=url)))
+    getattr(handler, quirk).add("/alpha.csv")
+    _use_registry(monkeypatch, _dataset("territory", _raw("territory/alpha.csv", ALPHA, url=base + "/alpha.csv")))
     dest = tmp_path / "raw"
 
     results = fetch.fetch_all(dest, progress=False, session=session)
 
     assert results[0].status == "downloaded"
     assert (dest / "territory" / "alpha.csv").read_bytes() == ALPHA
+    return handler
+
+
+def test_download_restarts_when_server_ignores_range(publisher, session, tmp_path, monkeypatch):
+    _fetch_cut_alpha(publisher, session, tmp_path, monkeypatch, "ignore_range")
 
 
 def test_download_decodes_a_compressed_response(publisher, session, tmp_path, monkeypatch):
-    handler, base = publisher
-    handler.files["/alpha.csv"] = ALPHA
-    handler.gzip.add("/alpha.csv")
-    handler.truncate["/alpha.csv"] = 1
-    url = base + "/alpha.csv"
-    _use_registry(monkeypatch, _dataset("territory", _raw("territory/alpha.csv", ALPHA, url=url)))
-    dest = tmp_path / "raw"
-
-    results = fetch.fetch_all(dest, progress=False, session=session)
-
-    assert results[0].status == "downloaded"
-    assert (dest / "territory" / "alpha.csv").read_bytes() == ALPHA
+    handler = _fetch_cut_alpha(publisher, session, tmp_path, monkeypatch, "gzip")
     # A cut compressed stream cannot be resumed by offset: the retry starts from scratch.
     assert [r for _, r in handler.requests_seen] == [None, None]
 

@@ -12,6 +12,7 @@ import pandas as pd
 import papermill
 import pytest
 
+from conftest import write_notebook
 from kpss_analysis import config, fmt
 from kpss_analysis.data.load import load_territory
 from kpss_analysis.errors import ParameterError
@@ -51,14 +52,6 @@ TEST_CHAPTER = [
      'out.summary("test", {"orp": {"obce": unit.n_obce}, "labels": {"obce": "Počet obcí (test)"}})\n'
      "print(population)", []),
 ]
-
-
-def write_notebook(path, cells) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": config.KERNEL_NAME, "display_name": "Python (kpss-analysis)",
-                                 "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(source, metadata={"tags": tags}) for source, tags in cells]
-    nbformat.write(nb, path)
 
 
 @pytest.fixture()

@@ -25,6 +25,7 @@ from shapely.geometry import Point, box
 
 matplotlib.use("Agg")
 
+from conftest import toy_age5, toy_territory
 from kpss_analysis import fmt
 from kpss_analysis.analysis import capacity, catalogue, service_counts, services_text
 from kpss_analysis.analysis import services as svc
@@ -49,17 +50,15 @@ def territory():
             ("500002", "a2", "1001", "Alfa", "0001", "1000", "Kraj Jedna"),
             ("500003", "b1", "1002", "Beta", "0002", "1000", "Kraj Jedna"),
             ("500004", "c1", "2001", "Gama", "0003", "2000", "Kraj Dva")]
-    return pd.DataFrame(rows, columns=["obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "okres_kod", "kraj_kod",
-                                       "kraj_nazev"])
+    return toy_territory(rows, ["obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "okres_kod", "kraj_kod", "kraj_nazev"])
 
 
 @pytest.fixture()
 def age5():
     """Per obec 1 000 people aged 60–64, 300 aged 65–74, 200 aged 75–79 and 100 aged 80+, times a factor."""
     factors = {"500001": 1, "500002": 2, "500003": 1, "500004": 3}
-    rows = [(obec, "M", age, count * factor) for obec, factor in factors.items()
-            for age, count in ((60, 1000), (65, 300), (75, 200), (80, 100))]
-    return pd.DataFrame(rows, columns=["obec_kod", "sex", "age_start", "population"])
+    return toy_age5({obec: [("M", age, count * factor) for age, count in ((60, 1000), (65, 300), (75, 200), (80, 100))]
+                     for obec, factor in factors.items()})
 
 
 def _service(sid, name, provider, ico, druh):

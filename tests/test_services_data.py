@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import requests
 
-from conftest import rpss_address, rpss_facility, rpss_form, rpss_item, rpss_ref
+from conftest import rpss_address, rpss_facility, rpss_form, rpss_item, rpss_ref, toy_territory
 from kpss_analysis.data import fetch, load
 from kpss_analysis.data import tables as table_files
 from kpss_analysis.data.parsers.services_common import TABLE_COLUMNS, format_address, load_druh_table
@@ -48,8 +48,8 @@ def territory() -> pd.DataFrame:
         ("500002", "Beta", "1002", "12", "40001", "3401", "3001", "51"),
         ("500003", "Gama", "1003", "13", "40002", "3402", "3002", "52"),
     ]
-    columns = ["obec_kod", "obec_nazev", "orp_kod", "orp_ruian", "okres_kod", "okres_ruian", "kraj_kod", "kraj_ruian"]
-    return pd.DataFrame(rows, columns=columns)
+    return toy_territory(rows, ["obec_kod", "obec_nazev", "orp_kod", "orp_ruian", "okres_kod", "okres_ruian",
+                                "kraj_kod", "kraj_ruian"])
 
 
 def _service(ident: str, name: str, druh: int, forms: list, **extra) -> dict:

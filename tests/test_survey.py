@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import toy_territory
 from kpss_analysis.analysis.survey import (
     SUPPRESSED_TEXT,
     compute_age_split,
@@ -54,7 +55,7 @@ def territory() -> pd.DataFrame:
             ("100003", "Testov", ORP, "Testov"), ("100004", "Lhota", ORP, "Testov"),
             ("100005", "Lhota", ORP, "Testov"), ("200001", "Horní Ves", "2222", "Jinde"),
             ("200002", "Jinov", "2222", "Jinde")]
-    return pd.DataFrame(rows, columns=["obec_kod", "obec_nazev", "orp_kod", "orp_nazev"])
+    return toy_territory(rows, ["obec_kod", "obec_nazev", "orp_kod", "orp_nazev"])
 
 
 def _age5(populations: dict[tuple[str, str, int], int]) -> pd.DataFrame:

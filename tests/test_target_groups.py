@@ -17,6 +17,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import toy_territory
 from kpss_analysis.analysis import exclusion as ex
 from kpss_analysis.analysis import projection as pj
 from kpss_analysis.analysis import target_groups as tg
@@ -35,7 +36,7 @@ AGE1_2019_FILE = "population/kraje_okresy_vek1_2019-12-31_ockovani.csv"
 def territory() -> pd.DataFrame:
     rows = [("500011", "1111", "ORP A", "K1", "CZ041", "Kraj 1"), ("500020", "2222", "ORP B", "K1", "CZ041", "Kraj 1"),
             ("500038", "3333", "ORP C", "K2", "CZ042", "Kraj 2")]
-    return pd.DataFrame(rows, columns=["obec_kod", "orp_kod", "orp_nazev", "kraj_kod", "kraj_nuts", "kraj_nazev"])
+    return toy_territory(rows, ["obec_kod", "orp_kod", "orp_nazev", "kraj_kod", "kraj_nuts", "kraj_nazev"])
 
 
 def toy_base() -> pd.DataFrame:

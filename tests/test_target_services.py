@@ -23,6 +23,7 @@ from shapely.geometry import box
 matplotlib.use("Agg")
 
 from kpss_analysis.analysis import target_services as ts  # noqa: E402
+from kpss_analysis.analysis.labels import czech_columns  # noqa: E402
 from kpss_analysis.analysis.territory import Orp  # noqa: E402
 from kpss_analysis.report import target_group_plots as tgp  # noqa: E402
 
@@ -84,7 +85,7 @@ def test_group_services_count_and_capacity_by_hand(services, capacities, places,
     assert np.isnan(exclusion.loc["Azylové domy", "SO ORP Alfa"])
     assert "Domovy pro seniory" not in table["druh_name"].tolist()
     assert list(table["group"].unique()) == ["families", "disability", "exclusion"]
-    czech = ts.czech_group_services(table)
+    czech = czech_columns(table, "group_services")
     assert czech.columns[:5].tolist() == ["Cílová skupina", "Druh služby", "§", "Jednotka kapacity",
                                           "Služby v ORP (v přepočtu na adresy)"]
     text = ts.describe_group_services(RPSS, target_groups, table, ORP_A)

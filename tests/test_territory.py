@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import toy_territory
 from kpss_analysis.analysis.territory import Orp, find_kraj, find_orp, orp_table
 from kpss_analysis.errors import KpssError, TerritoryNotFoundError
 from kpss_analysis.fmt import normalize, slugify
@@ -34,10 +35,7 @@ OBCE = [
 
 @pytest.fixture()
 def territory() -> pd.DataFrame:
-    frame = pd.DataFrame(OBCE, columns=["obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "kraj_kod"])
-    frame["kraj_nuts"] = frame["kraj_kod"].map(lambda k: KRAJE[k][0])
-    frame["kraj_nazev"] = frame["kraj_kod"].map(lambda k: KRAJE[k][1])
-    return frame
+    return toy_territory(OBCE, ["obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "kraj_kod"], kraje=KRAJE)
 
 
 # --------------------------------------------------------------------------- find_orp
@@ -149,9 +147,8 @@ def test_find_kraj_unknown_and_empty(territory):
 
 
 def test_find_kraj_ambiguous_prefix(territory):
-    extra = pd.DataFrame([("587290", "x", "6105", "y", "3107", "CZ063", "Kraj Vysočina")],
-                         columns=["obec_kod", "obec_nazev", "orp_kod", "orp_nazev", "kraj_kod", "kraj_nuts",
-                                  "kraj_nazev"])
+    extra = toy_territory([("587290", "x", "6105", "y", "3107")], ["obec_kod", "obec_nazev", "orp_kod", "orp_nazev",
+                          "kraj_kod"], kraje={"3107": ("CZ063", "Kraj Vysočina")})
     frame = pd.concat([territory, extra], ignore_index=True)
     # "k" starts both "karlovarsky kraj" and "kraj vysocina"
     with pytest.raises(TerritoryNotFoundError) as info:

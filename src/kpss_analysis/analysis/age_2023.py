@@ -11,6 +11,7 @@ import pandas as pd
 
 from kpss_analysis import fmt
 from kpss_analysis.analysis.demography import AGE_BANDS, comparison_units, compute_broad_indicators, compute_indicators
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.projection import VARIANT_SHORT, interpolate_year
 from kpss_analysis.analysis.territory import Orp
 
@@ -79,7 +80,7 @@ CHANGE_LABELS = {"unit_name": "Území", "age_group": "Věková skupina", "popul
 def czech_change_table(change: pd.DataFrame) -> pd.DataFrame:
     """The 2020 → 2023 change with Czech headers and group labels."""
     frame = change.assign(age_group=change["age_group"].map(GROUPS))
-    return frame[list(CHANGE_LABELS)].rename(columns=CHANGE_LABELS)
+    return czech_columns(frame, CHANGE_LABELS, select=True)
 
 
 #: The date of the derived structure as a projection year: 31. 12. 2023 is the projection's 1. 1. 2024.
@@ -152,7 +153,7 @@ def czech_age_backtest_table(summary: pd.DataFrame, backtest: pd.DataFrame, orp_
                "mean_error": "Průměrná chyba (%)", "mape": "Průměrná absolutní chyba (%)",
                "median_ape": "Medián absolutní chyby (%)", "p90_ape": "90. percentil absolutní chyby (%)",
                "max_ape": "Největší absolutní chyba (%)", "own": "Chyba této ORP (%)"}
-    return frame[list(columns)].rename(columns=columns)
+    return czech_columns(frame, columns, select=True)
 
 
 def age_backtest_summary(summary: pd.DataFrame, backtest: pd.DataFrame, orp_code: str) -> dict:

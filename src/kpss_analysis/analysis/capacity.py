@@ -16,6 +16,7 @@ import pandas as pd
 
 from kpss_analysis import fmt
 from kpss_analysis.analysis.demography import aggregate_by_unit, comparison_units
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.services import CAPACITY_UNITS, NOT_AVAILABLE, capacity_by_unit, compute_attribution
 from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.errors import ParameterError
@@ -249,12 +250,12 @@ def compute_capacity_gap(ratios: pd.DataFrame, horizon_population: pd.DataFrame,
 
 def gap_table(gap: pd.DataFrame) -> pd.DataFrame:
     """:func:`compute_capacity_gap` with Czech headers for a plan."""
-    headers = {"label": "Druh služby", "unit_label": "Jednotka kapacity", "target_label": "Cílová populace (věk)",
+    headers: dict[str, str | None] = {"key": None, "label": "Druh služby", "unit_label": "Jednotka kapacity", "target_label": "Cílová populace (věk)",
                "year": "Rok", "population": "Obyvatelé cílové populace", "existing": "Stávající kapacita"}
     for scenario, text in SCENARIOS.items():
         headers[f"needed_{scenario}"] = f"Potřeba – {text}"
         headers[f"difference_{scenario}"] = f"Rozdíl – {text}"
-    return gap.drop(columns="key").rename(columns=headers)
+    return czech_columns(gap, headers)
 
 
 def gap_chart_table(gap: pd.DataFrame) -> pd.DataFrame:

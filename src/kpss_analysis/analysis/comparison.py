@@ -19,6 +19,7 @@ from kpss_analysis.analysis import exclusion as excl
 from kpss_analysis.analysis.capacity import compute_target_population
 from kpss_analysis.analysis.demography import CR_CODE, EDUCATION_LABELS, compute_indicators
 from kpss_analysis.analysis.intervals import compare_to_reference, rate_interval, wilson_interval
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.peers import (
     DEFAULT_INDICATORS,
     INDICATOR_LABELS,
@@ -217,7 +218,7 @@ COMPARISON_COLUMNS = {
 def czech_comparison_table(comparison: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
     """:func:`compute_share_comparison` with Czech headers, and the decimals of each row (indicators differ)."""
     frame = comparison.assign(method_label=comparison["method"].map(METHOD_LABELS))
-    return (frame[list(COMPARISON_COLUMNS)].rename(columns=COMPARISON_COLUMNS),
+    return (czech_columns(frame, COMPARISON_COLUMNS, select=True),
             [indicator_decimals(key) for key in comparison["indicator"]])
 
 
@@ -274,7 +275,7 @@ def czech_peer_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int |
     labels = PEER_COLUMNS | {key: indicator_label(key) for key in table.columns if key in INDICATOR_LABELS}
     decimals = {"Kód ORP": None, "Vzdálenost (z-skóre)": 2} | {
         indicator_label(key): indicator_decimals(key) for key in table.columns if key in INDICATOR_LABELS}
-    return table.rename(columns=labels), decimals
+    return czech_columns(table, labels), decimals
 
 
 def compute_neighbour_benchmark(z: pd.DataFrame, n: int, weights: Mapping[str, float]) -> pd.Series:
@@ -327,7 +328,7 @@ def czech_type_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int |
     indicators = [c for c in table.columns if c in INDICATOR_LABELS]
     labels = TYPE_COLUMNS | {key: f"{indicator_label(key)} – medián ORP typu" for key in indicators}
     decimals = {"Typ": 0, "Počet ORP": 0} | {labels[key]: indicator_decimals(key) for key in indicators}
-    return table.rename(columns=labels), decimals
+    return czech_columns(table, labels), decimals
 
 
 SILHOUETTE_COLUMNS = {"k": "Počet typů k", "silhouette": "Průměrná šířka siluety",
@@ -336,7 +337,7 @@ SILHOUETTE_COLUMNS = {"k": "Počet typů k", "silhouette": "Průměrná šířka
 
 def czech_silhouette_table(typology: Typology) -> pd.DataFrame:
     """The k tried with their silhouette width and within-type sum of squares, Czech headers, chosen k marked."""
-    table = typology.diagnostics.rename(columns=SILHOUETTE_COLUMNS)
+    table = czech_columns(typology.diagnostics, SILHOUETTE_COLUMNS)
     table["Zvoleno"] = np.where(typology.diagnostics["k"] == typology.k, "ano", "")
     return table
 
@@ -396,7 +397,7 @@ SPINE_COLUMNS = {"label": "Ukazatel", "orp": "SO ORP", "reference": "Srovnávac�
 
 def czech_spine_table(spine: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
     """The spine chart's values with Czech headers and the decimals of each row (indicators differ)."""
-    return spine[list(SPINE_COLUMNS)].rename(columns=SPINE_COLUMNS), spine["decimals"].astype(int).tolist()
+    return czech_columns(spine, SPINE_COLUMNS, select=True), spine["decimals"].astype(int).tolist()
 
 
 # --------------------------------------------------------------------------- services of the neighbours
@@ -444,7 +445,7 @@ CAPACITY_COLUMNS = {"rank": "Pořadí podobnosti", "orp_nazev": "SO ORP", "capac
 
 def czech_capacity_table(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`compute_peer_capacity` with Czech headers (the columns name DS + DZR beds and people 75+)."""
-    return table[list(CAPACITY_COLUMNS)].rename(columns=CAPACITY_COLUMNS)
+    return czech_columns(table, CAPACITY_COLUMNS, select=True)
 
 
 # --------------------------------------------------------------------------- funnel plot

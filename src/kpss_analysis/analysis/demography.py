@@ -340,31 +340,6 @@ def compute_census_structure(census: pd.DataFrame, territory: pd.DataFrame, orp:
 
 # --------------------------------------------------------------------------- labels and text
 
-#: Czech column headers of the tables a plan reader sees.
-COLUMN_LABELS = {
-    "obec_kod": "Kód obce",
-    "obec_nazev": "Obec",
-    "orp_kod": "Kód ORP",
-    "orp_nazev": "SO ORP",
-    "population": "Obyvatelé k 31. 12. 2020",
-    "share_0_14": "Podíl 0–14 let (%)",
-    "share_65plus": "Podíl 65+ let (%)",
-    "share_80plus": "Podíl 80+ let (%)",
-    "ageing_index": "Index stáří",
-    "mean_age_latest": "Průměrný věk k 1. 1. {latest}",
-    "value": "Hodnota",
-    "rank": "Pořadí v kraji",
-    "year": "Stav k 1. 1.",
-    "population_mos": "Obyvatelé (MOS 2024)",
-    "migration_balance_per_1000": "Migrační saldo na 1 000 obyvatel",
-    "natural_increase": "Přirozený přírůstek (osoby)",
-    "natural_increase_per_1000": "Přirozený přírůstek na 1 000 obyvatel",
-    "unemployment_share": "Podíl nezaměstnaných osob (%)",
-    "obce_without_unemployment": "Obce bez údaje o nezaměstnanosti",
-    "unit_name": "Území",
-    "ukazatel": "Ukazatel",
-}
-
 EDUCATION_LABELS = {
     "edu_none": "Bez vzdělání",
     "edu_basic": "Základní vč. neukončeného",
@@ -385,15 +360,6 @@ MARITAL_LABELS = {
     "marital_partnership_ended_death": "Partnerství zaniklé úmrtím partnera",
     "marital_unknown": "Nezjištěno",
 }
-
-
-def czech_columns(frame: pd.DataFrame, latest_year: int | None = None) -> pd.DataFrame:
-    """Rename known columns to their Czech headers (``population_<year>`` included)."""
-    labels = {k: v.format(latest=latest_year) for k, v in COLUMN_LABELS.items()}
-    for column in frame.columns:
-        if str(column).startswith("population_") and str(column)[11:].isdigit():
-            labels[column] = f"Obyvatelé k 1. 1. {str(column)[11:]}"
-    return frame.rename(columns=labels)
 
 
 def key_figure_decimals(key_figures: pd.DataFrame) -> list[int]:

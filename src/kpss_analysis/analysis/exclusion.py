@@ -28,6 +28,7 @@ from kpss_analysis.analysis.intervals import (
     rate_interval,
     wilson_interval,
 )
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.territory import Orp
 
 WILSON, BYAR = "wilson", "byar"
@@ -214,30 +215,6 @@ def compute_index_categories(exclusion: pd.DataFrame, totals_2024: pd.DataFrame,
 
 # --------------------------------------------------------------------------- Czech tables
 
-COLUMN_LABELS = {
-    "obec_kod": "Kód obce",
-    "obec_nazev": "Obec",
-    "population_15plus": "Obyvatelé 15+ (31. 12. 2023)",
-    "population_15_64": "Obyvatelé 15–64 (31. 12. 2023)",
-    "exekuce": "Osoby v exekuci",
-    "share_exekuce": "Osoby v exekuci (% obyvatel 15+)",
-    "pnz": "PnŽ – vyplacené dávky (průměrný měsíc)",
-    "share_pnz": "PnŽ na 100 obyvatel 15+",
-    "pnb": "PnB – vyplacené dávky (průměrný měsíc)",
-    "share_pnb": "PnB na 100 obyvatel 15+",
-    "ltu": "Uchazeči o zaměstnání déle než 6 měsíců",
-    "share_ltu": "Uchazeči déle než 6 měsíců na 100 obyvatel 15–64",
-    "school_leavers": "Předčasné odchody ze ZŠ",
-    "school_leavers_pupils": "Žáci, kteří ukončili povinnou docházku",
-    "school_leavers_share": "Předčasné odchody ze ZŠ (%)",
-    "school_leavers_taken_over": "Obec bez ZŠ (údaj převzat z jiné obce)",
-    "index_score": "Index sociálního vyloučení (body 0–30)",
-    "index_category": "Kategorie indexu (body)",
-    "n_obce": "Počet obcí",
-    "population": "Obyvatelé k 1. 1. 2024",
-    "share_obce": "Podíl obcí (%)",
-    "share_population": "Podíl obyvatel (%)",
-}
 COMPARISON_LABELS = {
     "indicator_label": "Ukazatel", "unit_name": "Území", "count": "Počet", "share": "Podíl / na 100 obyvatel",
     "ci_low": "Dolní mez 95% intervalu", "ci_high": "Horní mez 95% intervalu", "vs_kraj": "Srovnání s krajem",
@@ -250,10 +227,10 @@ def czech_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """The comparison table with Czech headers: the share's label per indicator, flags as words."""
     frame = comparison.assign(indicator_label=comparison["indicator"].map({k: v.share_label for k, v in
                                                                           INDICATORS.items()}))
-    return frame[list(COMPARISON_LABELS)].rename(columns=COMPARISON_LABELS)
+    return czech_columns(frame, COMPARISON_LABELS, select=True)
 
 
 def czech_obce_table(obce: pd.DataFrame) -> pd.DataFrame:
     """The per-obec table with Czech headers (the taken-over flag as ano / ne)."""
     frame = obce.assign(school_leavers_taken_over=obce["school_leavers_taken_over"].map(YES_NO))
-    return frame.rename(columns=COLUMN_LABELS)
+    return czech_columns(frame, "exclusion")

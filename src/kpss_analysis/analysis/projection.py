@@ -35,6 +35,7 @@ import pandas as pd
 
 from kpss_analysis import fmt, memo
 from kpss_analysis.analysis.demography import CR_NAME, age_group_label
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.errors import DataValidationError, ParameterError
 
 #: 1 January of the base year (the age structure is published for 31. 12. 2020).
@@ -420,7 +421,7 @@ def czech_unit_table(units: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     frame[counts] = frame[counts].round().astype("int64")
     frame["variant"] = frame["variant"].map(VARIANT_SHORT)
     columns = {"variant": "Varianta", "unit_name": "Území", "year": "Stav k 1. 1. roku", **_GROUP_COLUMNS}
-    return frame[list(columns)].rename(columns=columns).reset_index(drop=True)
+    return czech_columns(frame, columns, select=True).reset_index(drop=True)
 
 
 def czech_senior_table(change: pd.DataFrame, horizon_years: Sequence[int]) -> pd.DataFrame:
@@ -445,7 +446,7 @@ def czech_backtest_summary(summary: pd.DataFrame, backtest: pd.DataFrame, orp_co
         "p90_ape": "90. percentil absolutní chyby (%)", "max_ape": "Největší absolutní chyba (%)",
         "within_2pct": "ORP s chybou do 2 % (%)", "own": "Chyba této ORP (%)",
     }
-    return frame[list(columns)].rename(columns=columns)
+    return czech_columns(frame, columns, select=True)
 
 
 def czech_worst_table(worst: pd.DataFrame) -> pd.DataFrame:
@@ -453,7 +454,7 @@ def czech_worst_table(worst: pd.DataFrame) -> pd.DataFrame:
     frame = worst.assign(variant=worst["variant"].map(VARIANT_SHORT), projected=worst["projected"].round().astype("int64"))
     columns = {"variant": "Varianta", "orp_nazev": "SO ORP", "year": "Stav k 1. 1. roku",
                "observed": "Skutečnost", "projected": "Projekce", "error_pct": "Chyba (%)"}
-    return frame[list(columns)].rename(columns=columns)
+    return czech_columns(frame, columns, select=True)
 
 
 def projection_summary(units: pd.DataFrame, horizon_years: Sequence[int], backtest_summary: pd.DataFrame) -> dict:

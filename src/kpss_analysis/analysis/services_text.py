@@ -12,11 +12,11 @@ from kpss_analysis import fmt
 from kpss_analysis.analysis.capacity import POPULATION_DATE, compute_target_population
 from kpss_analysis.analysis.catalogue import czech_sort_key
 from kpss_analysis.analysis.demography import comparison_units
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.service_counts import compute_present_counts
 from kpss_analysis.analysis.services import (
     DS,
     DZR,
-    FORM_HEADERS,
     NOT_AVAILABLE,
     UNLOCATED,
     capacity_by_unit,
@@ -114,7 +114,7 @@ def compute_unlocated_services(services: pd.DataFrame, places: pd.DataFrame) -> 
     frame = frame.assign(key=frame["druh_name"].map(czech_sort_key) + b"\x00" + frame["name"].map(czech_sort_key))
     columns = {"druh_name": "Druh služby", "name": "Název služby", "provider_name": "Poskytovatel",
                "provider_ico": "IČO"}
-    return frame.sort_values("key")[list(columns)].rename(columns=columns).reset_index(drop=True)
+    return czech_columns(frame.sort_values("key"), columns, select=True).reset_index(drop=True)
 
 
 def describe_unlocated(services: pd.DataFrame, capacities: pd.DataFrame, places: pd.DataFrame) -> str:
@@ -153,21 +153,3 @@ def describe_map_points(points: gpd.GeoDataFrame) -> str:
     if located < len(points):
         text += f" Nelze zakreslit (obec bez hranice v mapovém podkladu): {fmt.number(len(points) - located)}."
     return text
-
-
-#: Czech headers of the chapter's tables.
-COLUMN_LABELS = {
-    "druh_name": "Druh služby",
-    "paragraph": "§",
-    **FORM_HEADERS,
-    "total": "Celkem",
-    "unit_label": "Jednotka kapacity",
-    "ukazatel": "Ukazatel",
-    "located": "Služby s adresou v ORP",
-    "serving": "Služby působící v ORP (podle území působnosti)",
-}
-
-
-def czech_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rename known columns to their Czech headers; drop helper columns (``key``, ``capacity_type``)."""
-    return frame.drop(columns=["key", "capacity_type"], errors="ignore").rename(columns=COLUMN_LABELS)

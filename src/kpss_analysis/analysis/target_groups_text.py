@@ -17,6 +17,7 @@ from kpss_analysis import fmt
 from kpss_analysis.analysis import exclusion as ex
 from kpss_analysis.analysis import target_groups as tg
 from kpss_analysis.analysis.demography import comparison_units
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.projection import VARIANT_LABELS, VARIANT_SHORT
 from kpss_analysis.analysis.territory import Orp
 from kpss_analysis.data.registry import citation
@@ -123,7 +124,7 @@ CHILD_OBCE_LABELS = {
 
 def czech_child_obce(obce: pd.DataFrame) -> pd.DataFrame:
     """:func:`~kpss_analysis.analysis.target_groups.compute_child_obce` with Czech headers."""
-    return obce[list(CHILD_OBCE_LABELS)].rename(columns=CHILD_OBCE_LABELS)
+    return czech_columns(obce, CHILD_OBCE_LABELS, select=True)
 
 
 def describe_children(groups: pd.DataFrame, horizon_years: Sequence[int], variant: str, orp: Orp) -> str:
@@ -194,10 +195,10 @@ def compute_pnp_vs_beds(units: pd.DataFrame, services: Mapping, horizon_years: S
 def czech_pnp_vs_beds(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`compute_pnp_vs_beds` with Czech headers and scenario labels."""
     frame = table.assign(scenario=table["scenario"].map(tg.scenario_label))
-    labels = {"unit_name": "Území", "scenario": "Stav k", "expected_severe_65plus":
+    labels = {"level": None, "unit_name": "Území", "scenario": "Stav k", "expected_severe_65plus":
               "Očekávaní příjemci PnP 65+ ve III. a IV. stupni (odhad)", "beds_ds_dzr":
               "Lůžka DS a DZR (registr, dnešní stav)", "beds_per_100": "Lůžka na 100 očekávaných příjemců"}
-    return frame.drop(columns="level").rename(columns=labels)
+    return czech_columns(frame, labels)
 
 
 def describe_pnp(units: pd.DataFrame, vs_beds: pd.DataFrame, horizon_years: Sequence[int], variant: str,

@@ -130,13 +130,3 @@ def describe_group_services(meta: Mapping[str, str], target_groups: pd.DataFrame
     counts = table.drop_duplicates(["group", "druh_name"]).groupby("group_label", sort=False)["services_orp"].sum()
     listed = "; ".join(f"{label}: {fmt.number(value, 1)}" for label, value in counts.items())
     return f"Služby s adresou v SO ORP {orp.name} podle skupin (v přepočtu na adresy): {listed}. {METHOD_TEXT}"
-
-
-#: Czech headers of :func:`compute_group_services`.
-COLUMN_LABELS = {"group_label": "Cílová skupina", "druh_name": "Druh služby", "paragraph": "§",
-                 "unit_label": "Jednotka kapacity", "services_orp": "Služby v ORP (v přepočtu na adresy)"}
-
-
-def czech_group_services(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`compute_group_services` with Czech headers (the group key dropped)."""
-    return table.drop(columns="group").rename(columns=COLUMN_LABELS)

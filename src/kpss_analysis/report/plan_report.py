@@ -11,6 +11,7 @@ import pandas as pd
 
 from kpss_analysis import fmt
 from kpss_analysis.analysis import projection as pj
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.plan_indicators import DEFAULT_HORIZONS, baseline_codes, compute_plan_indicators
 from kpss_analysis.analysis.services_text import source_text
 from kpss_analysis.analysis.territory import Orp
@@ -90,5 +91,5 @@ def baseline_table(baselines: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
     shown = baselines[baselines["value"].notna()]
     decimals = [0 if unit == "osoby" or (unit in COUNT_UNITS and float(value).is_integer()) else 1
                 for unit, value in zip(shown["unit"], shown["value"], strict=True)]
-    table = shown[list(BASELINE_HEADERS)].rename(columns=BASELINE_HEADERS).reset_index(drop=True)
+    table = czech_columns(shown, BASELINE_HEADERS, select=True).reset_index(drop=True)
     return czech_dates(table), decimals

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from kpss_analysis.analysis.action_plan import HEADERS, STATUSES
+from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.services import CAPACITY_UNITS, FORM_LABELS
 
 #: Where the current value of an indicator comes from.
@@ -40,7 +41,7 @@ REGISTER_HEADERS = {"change_label": "Změna", "name": "Název služby", "provide
 
 
 def _czech(frame: pd.DataFrame, headers: Mapping[str, str]) -> pd.DataFrame:
-    return frame[list(headers)].rename(columns=headers).reset_index(drop=True)
+    return czech_columns(frame, headers, select=True).reset_index(drop=True)
 
 
 def _priority_labels(frame: pd.DataFrame) -> list[str]:

@@ -11,6 +11,7 @@ Matplotlib draws maps and pyramids; seaborn draws the grouped bars. Text is Arim
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import mapclassify
 import matplotlib.patheffects as pe
@@ -120,28 +121,40 @@ def classify(values: pd.Series, k: int = 5) -> tuple[pd.Series, list[tuple[float
     return classes, ranges
 
 
-def map_choropleth(obce, column: str, *, outline=None, ax=None, k: int = 5, cmap: str = "YlGnBu",
-                   decimals: int = 1, suffix: str = "", legend_title: str = "", diverging: bool = False,
-                   labels: pd.Series | None = None):
-    """Choropleth of ``column`` over the obce polygons with the ORP outline.
+@dataclass(frozen=True, eq=False)
+class MapClass:
+    """One legend entry of an obce map: which obce it fills (``members``, a boolean mask) and how."""
 
-    Missing values are hatched and counted in the legend ("bez údajů"), never dropped.
-    With ``diverging`` (values either side of zero) the classes run from dark blue (lowest) to
-    yellow (highest) with steadily rising lightness, so they stay distinct in greyscale print.
-    ``labels`` (name per row index) writes those names at the polygons' centres.
+    members: pd.Series
+    label: str
+    color: object
+    hatch: str = ""
+
+
+def map_classes(obce, classes: list[MapClass], *, outline=None, ax=None, legend_title: str = "",
+                labels: pd.Series | None = None):
+    """The base of every obce map: the polygons of each class, the obce of none hatched, outline, names, legend.
+
+    Obce in no class have no value: they are hatched and counted in the legend ("bez údajů"), never dropped.
+    ``outline`` (the ORP) is drawn black over the obce; ``labels`` (name per row index) writes those names at the
+    polygons' centres, with a white halo that keeps them readable on dark and hatched fills. Each legend entry
+    says how many obce it holds.
     """
     ax = axes_for(ax, 0.8)
-    classes, ranges = classify(obce[column], k)
-    n = len(ranges)
-    if diverging:
-        colors = [plt.get_cmap(DIVERGING_CMAP)(0.02 + 0.96 * i / max(n - 1, 1)) for i in range(n)]
-    else:
-        colors = [plt.get_cmap(cmap)(0.15 + 0.8 * i / max(n - 1, 1)) for i in range(n)]
-    face = [colors[int(c)] if not np.isnan(c) else (1.0, 1.0, 1.0, 1.0) for c in classes]
-    obce.plot(ax=ax, color=face, edgecolor="#666666", linewidth=0.3)
-    missing = obce[classes.isna()]
+    handles = []
+    covered = pd.Series(False, index=obce.index)
+    for entry in classes:
+        covered |= entry.members
+        part = obce[entry.members]
+        if not part.empty:
+            part.plot(ax=ax, facecolor=entry.color, hatch=entry.hatch, edgecolor="#666666", linewidth=0.3)
+        handles.append(Patch(facecolor=entry.color, hatch=entry.hatch, edgecolor="#666666",
+                             label=f"{entry.label} ({len(part)})"))
+    missing = obce[~covered]
     if not missing.empty:
         missing.plot(ax=ax, facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH, linewidth=0.3)
+        handles.append(Patch(facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH,
+                             label=f"bez údajů ({len(missing)})"))
     if outline is not None:
         outline.boundary.plot(ax=ax, color="black", linewidth=1.0)
     if labels is not None:
@@ -149,20 +162,32 @@ def map_choropleth(obce, column: str, *, outline=None, ax=None, k: int = 5, cmap
         for name, point in zip(labels, points):
             ax.annotate(name, (point.x, point.y), ha="center", va="center", fontsize=6.5,
                         path_effects=[pe.withStroke(linewidth=2, foreground="white")])
-    handles = []
-    for i, (lo, hi) in enumerate(ranges):
-        show = fmt.signed if diverging else fmt.number
-        text = show(hi, decimals) if lo == hi else f"{show(lo, decimals)} až {show(hi, decimals)}"
-        count = int((classes == i).sum())
-        handles.append(Patch(facecolor=colors[i], edgecolor="#666666", label=f"{text}{suffix} ({count})"))
-    if not missing.empty:
-        handles.append(Patch(facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH,
-                             label=f"bez údajů ({len(missing)})"))
     ax.legend(handles=handles, title=legend_title + "\n(v závorce počet obcí)", loc="upper left",
               bbox_to_anchor=(1.0, 1.0), frameon=False, title_fontsize=7.5, alignment="left")
     ax.set_axis_off()
     ax.set_aspect("equal")
     return ax
+
+
+def map_choropleth(obce, column: str, *, outline=None, ax=None, k: int = 5, cmap: str = "YlGnBu",
+                   decimals: int = 1, suffix: str = "", legend_title: str = "", diverging: bool = False,
+                   labels: pd.Series | None = None):
+    """Choropleth of ``column`` over the obce polygons with the ORP outline (:func:`map_classes`).
+
+    With ``diverging`` (values either side of zero) the classes run from dark blue (lowest) to
+    yellow (highest) with steadily rising lightness, so they stay distinct in greyscale print.
+    """
+    classes, ranges = classify(obce[column], k)
+    n = len(ranges)
+    if diverging:
+        colors = [plt.get_cmap(DIVERGING_CMAP)(0.02 + 0.96 * i / max(n - 1, 1)) for i in range(n)]
+    else:
+        colors = [plt.get_cmap(cmap)(0.15 + 0.8 * i / max(n - 1, 1)) for i in range(n)]
+    show = fmt.signed if diverging else fmt.number
+    entries = [MapClass(classes == i, show(hi, decimals) + suffix if lo == hi
+                        else f"{show(lo, decimals)} až {show(hi, decimals)}{suffix}", colors[i])
+               for i, (lo, hi) in enumerate(ranges)]
+    return map_classes(obce, entries, outline=outline, ax=ax, legend_title=legend_title, labels=labels)
 
 
 # --------------------------------------------------------------------------- ranking and series

@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 from kpss_analysis import fmt
 from kpss_analysis.report.output import A4_TEXT_WIDTH_IN
-from kpss_analysis.report.plots import MISSING_HATCH, axes_for, use_style
+from kpss_analysis.report.plots import MapClass, axes_for, map_classes, use_style
 
 UNIT_COLORS = sns.color_palette("colorblind", 3)
 UNIT_MARKERS = ("o", "s", "D")
@@ -92,32 +92,7 @@ def plot_index_categories(chart: pd.DataFrame, ax=None):
 
 def map_categories(obce, column: str, categories: tuple[str, ...], *, outline=None, ax=None, legend_title: str = "",
                    labels: pd.Series | None = None):
-    """Map of a categorical ``column`` (fixed, ordered ``categories``) over the obce polygons.
-
-    Missing values are hatched and counted in the legend ("bez údajů"), as in
-    :func:`kpss_analysis.report.plots.map_choropleth`.
-    """
-    ax = axes_for(ax, 0.8)
-    handles = []
-    for category, (color, hatch) in zip(categories, CATEGORY_STYLES, strict=True):
-        part = obce[obce[column] == category]
-        if not part.empty:
-            part.plot(ax=ax, facecolor=color, hatch=hatch, edgecolor="#666666", linewidth=0.3)
-        handles.append(Patch(facecolor=color, hatch=hatch, edgecolor="#666666", label=f"{category} ({len(part)})"))
-    missing = obce[~obce[column].isin(categories)]
-    if not missing.empty:
-        missing.plot(ax=ax, facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH, linewidth=0.3)
-        handles.append(Patch(facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH,
-                             label=f"bez údajů ({len(missing)})"))
-    if outline is not None:
-        outline.boundary.plot(ax=ax, color="black", linewidth=1.0)
-    if labels is not None:
-        points = obce.loc[labels.index].representative_point()
-        for name, point in zip(labels, points):
-            ax.annotate(name, (point.x, point.y), ha="center", va="center", fontsize=6.5,
-                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8})
-    ax.legend(handles=handles, title=legend_title + "\n(v závorce počet obcí)", loc="upper left",
-              bbox_to_anchor=(1.0, 1.0), frameon=False, title_fontsize=7.5, alignment="left")
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    return ax
+    """Map of a categorical ``column`` (fixed, ordered ``categories``) over the obce polygons (:func:`map_classes`)."""
+    entries = [MapClass(obce[column] == category, category, color, hatch)
+               for category, (color, hatch) in zip(categories, CATEGORY_STYLES, strict=True)]
+    return map_classes(obce, entries, outline=outline, ax=ax, legend_title=legend_title, labels=labels)
