@@ -87,8 +87,7 @@ def compute_place_shares(services: pd.DataFrame, places: pd.DataFrame) -> pd.Dat
 def _place_shares(service_ids: pd.Series, places: pd.DataFrame) -> pd.DataFrame:
     """:func:`compute_place_shares` of the national tables, kept per process (:mod:`kpss_analysis.memo`)."""
     columns = PLACE_COLUMNS
-    frame = pd.DataFrame(places)
-    frame = frame[frame["service_id"].isin(service_ids)]
+    frame = places[places["service_id"].isin(service_ids)]
     twice = frame[frame.duplicated(["service_id", "place_id"])]
     if not twice.empty:
         first = twice.iloc[0]

@@ -110,7 +110,7 @@ def load_boundaries(level: str) -> gpd.GeoDataFrame:
 
 
 def load_services(snapshot: str | None = None) -> pd.DataFrame:
-    """One row per registered social service (ended ones excluded), see :mod:`kpss_analysis.services_data`.
+    """One row per registered social service (ended ones excluded), see :mod:`kpss_analysis.data.services_build`.
 
     ``service_id``, ``name``, provider (``provider_name``, ``provider_ico``), druh
     (``druh_code``, ``druh_name``, ``paragraph``, ``druh_group``), ``date_from``/``date_to``,

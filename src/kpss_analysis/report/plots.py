@@ -165,7 +165,9 @@ def map_classes(obce, classes: list[MapClass], *, outline=None, ax=None, legend_
     ax.legend(handles=handles, title=legend_title + "\n(v závorce počet obcí)", loc="upper left",
               bbox_to_anchor=(1.0, 1.0), frameon=False, title_fontsize=7.5, alignment="left")
     ax.set_axis_off()
-    ax.set_aspect("equal")
+    # Equal aspect shrinks the map inside the space the layout gave it; anchored west, the shrink happens on the
+    # right, so the legend beside it moves left instead of past the figure's edge.
+    ax.set_aspect("equal", anchor="W")
     return ax
 
 
@@ -373,5 +375,5 @@ def map_service_places(points, obce, *, outline=None, ax=None, max_size: float =
     ax.legend(handles=handles, title="Skupina služeb (počet míst)", loc="upper left", bbox_to_anchor=(1.0, 1.0),
               frameon=False, title_fontsize=7.5, alignment="left", labelspacing=1.0)
     ax.set_axis_off()
-    ax.set_aspect("equal")
+    ax.set_aspect("equal", anchor="W")  # as in map_classes: the legend beside the map stays inside the figure
     return ax
