@@ -130,3 +130,19 @@ def test_every_saved_figure_has_the_text_width(tmp_path):
         with Image.open(png) as image:
             widths.add(image.width)
     assert len(widths) == 1 and abs(widths.pop() - TEXT_WIDTH_PX) <= 1  # 16 cm at 300 dpi, whatever the title
+
+
+def test_maps_are_not_rendered_while_their_layers_are_added(monkeypatch):
+    # geopandas asks for a redraw after every layer; on Agg that is a full render each time. A map must reach its
+    # save with no render at all, and the canvas must ask for redraws again afterwards.
+    renders = []
+    monkeypatch.setattr(type(plt.figure().canvas), "draw", lambda canvas, *a, **k: renders.append(canvas))
+    obce = gpd.GeoDataFrame({"value": [1.0, 2.0, None, 4.0]}, geometry=[box(i, 0, i + 1, 1) for i in range(4)],
+                            crs="EPSG:5514")
+    outline = gpd.GeoDataFrame(geometry=[box(0, 0, 4, 1)], crs="EPSG:5514")
+    fig, ax = plots.new_figure(0.4)
+    plots.map_choropleth(obce, "value", ax=ax, outline=outline, k=2)
+    plots.map_service_places(obce.iloc[:0].assign(size_value=[], druh_group=[], at_obec_point=[]), obce, ax=ax)
+    assert renders == [] and len(ax.collections) >= 4  # two classes, the hatched obec, outline, obce
+    fig.canvas.draw_idle()
+    assert renders == [fig.canvas]

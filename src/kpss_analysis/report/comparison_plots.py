@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 from kpss_analysis import fmt
 from kpss_analysis.analysis.comparison import NO_INTERVAL
 from kpss_analysis.analysis.intervals import SIGNIFICANCE_LABELS
-from kpss_analysis.report.plots import axes_for
+from kpss_analysis.report.plots import axes_for, layers
 
 RANGE_COLOR = "#dcdcdc"
 QUARTILE_COLOR = "#9a9a9a"
@@ -137,13 +137,14 @@ def map_peers(orp_map, code: str, neighbours: pd.DataFrame, *, kraje=None, ax=No
     ``neighbours`` has ``orp_kod`` and ``rank`` (:func:`kpss_analysis.analysis.peers.compute_neighbours`).
     """
     ax = axes_for(ax, 0.62)
-    orp_map.plot(ax=ax, color="#f3f3f3", edgecolor="#c8c8c8", linewidth=0.2)
     peers = orp_map.merge(neighbours[["orp_kod", "rank"]], on="orp_kod")
-    peers.plot(ax=ax, color="#9a9a9a", edgecolor="#333333", hatch="....", linewidth=0.4)
     own = orp_map[orp_map["orp_kod"] == code]
-    own.plot(ax=ax, color="black", edgecolor="black", linewidth=0.4)
-    if kraje is not None:
-        kraje.boundary.plot(ax=ax, color="#555555", linewidth=0.6)
+    with layers(ax):
+        orp_map.plot(ax=ax, color="#f3f3f3", edgecolor="#c8c8c8", linewidth=0.2)
+        peers.plot(ax=ax, color="#9a9a9a", edgecolor="#333333", hatch="....", linewidth=0.4)
+        own.plot(ax=ax, color="black", edgecolor="black", linewidth=0.4)
+        if kraje is not None:
+            kraje.boundary.plot(ax=ax, color="#555555", linewidth=0.6)
     for point, rank in zip(peers.representative_point(), peers["rank"]):
         ax.annotate(str(rank), (point.x, point.y), ha="center", va="center", fontsize=6.5, fontweight="bold",
                     path_effects=HALO)
@@ -179,13 +180,16 @@ def map_types(orp_map, labels: pd.Series, legend: dict[int, str], *, code: str |
     ax = axes_for(ax, 0.75)
     frame = orp_map.assign(type_id=orp_map["orp_kod"].map(labels))
     styles = dict(zip(sorted(legend), type_styles(len(legend))))
-    for type_id, (color, hatch) in styles.items():
-        frame[frame["type_id"] == type_id].plot(ax=ax, color=color, edgecolor="#555555", hatch=hatch, linewidth=0.2)
-    if kraje is not None:
-        kraje.boundary.plot(ax=ax, color="#333333", linewidth=0.6)
-    if code is not None:
-        own = frame[frame["orp_kod"] == code]
-        own.boundary.plot(ax=ax, color="black", linewidth=2.0)
+    own = frame[frame["orp_kod"] == code]
+    with layers(ax):
+        for type_id, (color, hatch) in styles.items():
+            frame[frame["type_id"] == type_id].plot(ax=ax, color=color, edgecolor="#555555", hatch=hatch,
+                                                    linewidth=0.2)
+        if kraje is not None:
+            kraje.boundary.plot(ax=ax, color="#333333", linewidth=0.6)
+        if not own.empty:
+            own.boundary.plot(ax=ax, color="black", linewidth=2.0)
+    if not own.empty:
         point = own.representative_point().iloc[0]
         ax.annotate(own["orp_nazev"].iloc[0], (point.x, point.y), xytext=(0, 8), textcoords="offset points",
                     ha="center", fontsize=7.5, fontweight="bold", path_effects=HALO)

@@ -11,6 +11,8 @@ Matplotlib draws maps and pyramids; seaborn draws the grouped bars. Text is Arim
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import mapclassify
@@ -62,6 +64,30 @@ def new_figure(height_ratio: float = 0.62):
 def axes_for(ax, height_ratio: float = 0.62):
     """``ax``, or the Axes of a new A4-width figure when it is None (every plot_* function takes ax=None)."""
     return ax if ax is not None else new_figure(height_ratio)[1]
+
+
+def _no_draw(*_args, **_kwargs) -> None:
+    """Stands in for ``canvas.draw_idle`` inside :func:`layers`."""
+
+
+@contextmanager
+def layers(ax) -> Iterator[None]:
+    """Add the layers of a map to ``ax`` without rendering the figure after each one.
+
+    geopandas' ``plot`` ends every call with ``canvas.draw_idle()``, which on Agg and on the notebook's inline
+    backend renders the whole figure there and then: a map of six layers was rendered six times before it was
+    ever saved (a fifth of a chapter's time). Inside this block those requests are dropped; the figure is
+    rendered when it is saved or shown, and an interactive canvas redraws its stale artists as usual.
+    """
+    canvas = ax.figure.canvas
+    if vars(canvas).get("draw_idle") is _no_draw:  # inside another such block
+        yield
+        return
+    canvas.draw_idle = _no_draw
+    try:
+        yield
+    finally:
+        del canvas.draw_idle
 
 
 # --------------------------------------------------------------------------- pyramid
@@ -141,22 +167,23 @@ def map_classes(obce, classes: list[MapClass], *, outline=None, ax=None, legend_
     says how many obce it holds.
     """
     ax = axes_for(ax, 0.8)
-    handles = []
-    covered = pd.Series(False, index=obce.index)
-    for entry in classes:
-        covered |= entry.members
-        part = obce[entry.members]
-        if not part.empty:
-            part.plot(ax=ax, facecolor=entry.color, hatch=entry.hatch, edgecolor="#666666", linewidth=0.3)
-        handles.append(Patch(facecolor=entry.color, hatch=entry.hatch, edgecolor="#666666",
-                             label=f"{entry.label} ({len(part)})"))
-    missing = obce[~covered]
-    if not missing.empty:
-        missing.plot(ax=ax, facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH, linewidth=0.3)
-        handles.append(Patch(facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH,
-                             label=f"bez údajů ({len(missing)})"))
-    if outline is not None:
-        outline.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    with layers(ax):
+        handles = []
+        covered = pd.Series(False, index=obce.index)
+        for entry in classes:
+            covered |= entry.members
+            part = obce[entry.members]
+            if not part.empty:
+                part.plot(ax=ax, facecolor=entry.color, hatch=entry.hatch, edgecolor="#666666", linewidth=0.3)
+            handles.append(Patch(facecolor=entry.color, hatch=entry.hatch, edgecolor="#666666",
+                                 label=f"{entry.label} ({len(part)})"))
+        missing = obce[~covered]
+        if not missing.empty:
+            missing.plot(ax=ax, facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH, linewidth=0.3)
+            handles.append(Patch(facecolor="white", edgecolor="#888888", hatch=MISSING_HATCH,
+                                 label=f"bez údajů ({len(missing)})"))
+        if outline is not None:
+            outline.boundary.plot(ax=ax, color="black", linewidth=1.0)
     if labels is not None:
         points = obce.loc[labels.index].representative_point()
         for name, point in zip(labels, points):
@@ -344,9 +371,10 @@ def map_service_places(points, obce, *, outline=None, ax=None, max_size: float =
     that smaller ones stay visible on top.
     """
     ax = axes_for(ax, 0.8)
-    obce.plot(ax=ax, facecolor="#f2f2f2", edgecolor="#9a9a9a", linewidth=0.3)
-    if outline is not None:
-        outline.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    with layers(ax):
+        obce.plot(ax=ax, facecolor="#f2f2f2", edgecolor="#9a9a9a", linewidth=0.3)
+        if outline is not None:
+            outline.boundary.plot(ax=ax, color="black", linewidth=1.0)
     shown = points[points.geometry.notna()]
     reference = shown["size_value"].max() if shown["size_value"].notna().any() else 1.0
     sizes = (min_size + (max_size - min_size) * shown["size_value"] / reference).fillna(min_size)
