@@ -187,6 +187,14 @@ def test_aggregate_drops_obce_outside_territory(age5, territory):
     assert cr.set_index("unit")["population"].to_dict() == {"CZ": 234}
 
 
+def test_aggregate_drops_rows_without_an_obec_code(age5, territory):
+    # a row with no code belongs to no unit (it must not take the code of the last distinct obec)
+    known = age5[age5["obec_kod"] != "999999"]
+    with_gap = pd.concat([known, known.iloc[[0]].assign(obec_kod=pd.NA, population=1000)], ignore_index=True)
+    by_kraj = d.aggregate_by_unit(with_gap, territory, "kraj", by=[]).set_index("unit")["population"]
+    assert by_kraj.to_dict() == {"3018": 22, "3051": 112}
+
+
 def test_aggregate_obec_level_drops_obce_outside_territory(age5, territory):
     by_obec = d.aggregate_by_unit(age5, territory, "obec", by=[])
     assert "999999" not in set(by_obec["unit"])
