@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 
@@ -446,3 +447,25 @@ def test_chapter_intro_names_the_folder_and_counts_obce_in_czech(tmp_path):
     assert f"; 1{fmt.NBSP}obec." in intro.data and "`1000-praha`" in intro.data and str(tmp_path) not in intro.data
     sokolov = Chapter(pd.DataFrame(), SOKOLOV, ChapterOutput(SOKOLOV, tmp_path / "x", "01_demografie")).intro()
     assert f"; 31{fmt.NBSP}obcí." in sokolov.data
+
+
+def test_png_bytes_round_trip_pixels_dpi_and_text():
+    # noise: every byte of the Up filter wraps around (a row below a brighter one), in both directions
+    pixels = np.random.default_rng(7).integers(0, 256, (41, 67, 3), dtype=np.uint8)
+    data = figure_files.png_bytes(pixels, {"Title": "Podíl osob 65+ (%)", "Source": "ČSÚ, 31. 12. 2023"}, dpi=150)
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()  # decoding checks every chunk's CRC and the deflate stream
+        assert (image.mode, image.size) == ("RGB", (67, 41))
+        assert image.info["dpi"] == pytest.approx((150, 150), abs=0.02)  # pHYs: whole pixels per metre
+        assert image.text == {"Title": "Podíl osob 65+ (%)", "Source": "ČSÚ, 31. 12. 2023"}
+        assert np.array_equal(np.asarray(image), pixels)
+    assert figure_files.png_bytes(pixels) == figure_files.png_bytes(pixels.copy())  # the same pixels, the same bytes
+
+
+def test_display_png_is_a_reduced_copy():
+    pixels = np.zeros((30, 60, 3), dtype=np.uint8)
+    pixels[:, 30:] = 255
+    with Image.open(io.BytesIO(figure_files.display_png(pixels, 100))) as image:
+        reduced = np.asarray(image)
+    assert reduced.shape == (10, 20, 3)
+    assert (reduced[:, :10] == 0).all() and (reduced[:, 10:] == 255).all()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpss_analysis import fmt
+from kpss_analysis import fmt, memo
 from kpss_analysis.analysis.territory import Orp
 
 CR_CODE = "CZ"
@@ -86,8 +86,9 @@ def _add_ratios(out: pd.DataFrame) -> None:
     out.index.name = "unit"
 
 
+@memo.by_content(maxsize=8)  # every chapter asks for the national table of some levels again
 def compute_indicators(age5: pd.DataFrame, territory: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Population, sex, broad age groups, shares, index stáří and dependency per unit.
+    """Population, sex, broad age groups, shares, index stáří and dependency per unit (kept per process).
 
     Parameters
     ----------
@@ -427,7 +428,6 @@ def describe_ranking(ranking: pd.DataFrame, orp: Orp, what: str) -> str:
         return (f"Kraj {orp.kraj_name} tvoří jediný správní obvod ORP, srovnání mezi ORP kraje proto nemá smysl; "
                 "srovnání s Českem je v tabulce klíčových ukazatelů.")
     rank = int(ranking.loc[ranking["orp_kod"] == orp.code, "rank"].iloc[0])
-    from kpss_analysis import fmt
 
     return (f"SO ORP {orp.name} je {rank}. z {len(ranking)} SO ORP {fmt.kraj_genitive(orp.kraj_name)} "
             f"seřazených sestupně {what}.")

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kpss_analysis import memo
 from kpss_analysis.analysis.demography import comparison_units
-from kpss_analysis.analysis.services import FORM_LABELS, compute_service_shares, compute_unit_overview, druh_labels
+from kpss_analysis.analysis.services import (
+    FORM_LABELS,
+    PLACE_COLUMNS,
+    compute_service_shares,
+    compute_unit_overview,
+    druh_labels,
+)
 from kpss_analysis.analysis.territory import Orp
 
 #: Poznámka under the tables of whole service counts (Czech, for every output).
@@ -32,12 +39,19 @@ def compute_present_counts(services: pd.DataFrame, capacities: pd.DataFrame, pla
 
     Returns ``unit``, ``druh_code``, ``pob``, ``amb``, ``ter``, ``total`` (integers).
     """
+    return _present_counts(services[["service_id", "druh_code"]], capacities[["service_id", "forma"]],
+                           places[PLACE_COLUMNS], level)
+
+
+@memo.by_content()
+def _present_counts(services: pd.DataFrame, forms: pd.DataFrame, places: pd.DataFrame, level: str) -> pd.DataFrame:
+    """:func:`compute_present_counts` of the national tables, kept per process (:mod:`kpss_analysis.memo`)."""
     present = compute_service_shares(services, places, level)
     present = present.loc[present["share"] > 0, ["service_id", "unit"]]
-    forms = capacities[["service_id", "forma"]].drop_duplicates()
-    flags = pd.crosstab(forms["service_id"], forms["forma"]).clip(upper=1).reindex(columns=list(FORM_LABELS), fill_value=0)
-    rows = present.merge(services[["service_id", "druh_code"]], on="service_id").merge(
-        flags, left_on="service_id", right_index=True, how="left")
+    # 1 where the service is provided in the form (each pair once): a pivot, not a crosstab's count
+    flags = forms.drop_duplicates().dropna().assign(flag=1).pivot(index="service_id", columns="forma", values="flag")
+    flags = flags.reindex(columns=list(FORM_LABELS)).fillna(0)
+    rows = present.merge(services, on="service_id").merge(flags, left_on="service_id", right_index=True, how="left")
     rows[list(FORM_LABELS)] = rows[list(FORM_LABELS)].fillna(0).astype("int64")
     rows["total"] = 1
     return rows.groupby(["unit", "druh_code"], as_index=False)[[*FORM_LABELS, "total"]].sum()

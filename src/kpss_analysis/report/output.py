@@ -179,14 +179,12 @@ class TableView:
         return "\n".join(lines + ([f"Zdroj: {self.source}"] if self.source else []))
 
 
-def style_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None, caption: str | None = None,
-                row_decimals: list[int] | None = None, *, source: str | None = None,
+def style_table(frame: pd.DataFrame, shown: dict, caption: str | None = None, *, source: str | None = None,
                 notes: str | None = None) -> TableView:
-    """The table formatted as in the documents (:func:`display_table`), for display in a notebook.
+    """``frame`` formatted as in the documents, for display in a notebook; ``shown`` is its :func:`display_table`.
 
     Numbers are right-aligned, text left-aligned (CSS classes ``num`` and ``text``).
     """
-    shown = display_table(frame, decimals, row_decimals)
     cells = pd.DataFrame(shown["rows"], columns=shown["header"], index=frame.index)
     classes = pd.DataFrame([["num" if n else "text" for n in shown["numeric"]]] * len(frame),
                            columns=shown["header"], index=frame.index)
@@ -315,13 +313,13 @@ class ChapterOutput:
         csv = write_atomically(self.dir / "tables" / f"{name}.csv",
                                 lambda p: _rounded(frame, decimals_by_column, row_decimals).to_csv(
                                     p, sep=";", decimal=",", index=False, encoding="utf-8-sig"))
-        shown = write_json(self.dir / "tables" / f"{name}{TABLE_JSON}",
-                           {"caption": caption, "source": source, "notes": notes,
-                            **display_table(frame, decimals, row_decimals)})
+        shown = display_table(frame, decimals, row_decimals)
+        cells = write_json(self.dir / "tables" / f"{name}{TABLE_JSON}",
+                           {"caption": caption, "source": source, "notes": notes, **shown})
         self._register({"kind": "table", "name": name, "chapter": self.chapter, "caption": caption,
                         "source": source, "notes": notes, "in_documents": in_documents,
-                        "files": [str(p.relative_to(self.dir)) for p in (xlsx, csv, shown)]})
-        return style_table(frame, decimals, caption, row_decimals, source=source, notes=notes)
+                        "files": [str(p.relative_to(self.dir)) for p in (xlsx, csv, cells)]})
+        return style_table(frame, shown, caption, source=source, notes=notes)
 
     # -- catalogue ----------------------------------------------------------------------
     def catalogue(self, groups: list[dict], name: str, *, caption: str, source: str) -> list[Path]:
