@@ -56,3 +56,44 @@ def test_series_and_dtypes_are_part_of_the_key():
     assert memo.fingerprint(pd.Series([1, 2], name="x")) != memo.fingerprint(pd.Series([1, 2], name="y"))
     assert memo.fingerprint(pd.Series([1, 2])) != memo.fingerprint(pd.Series([1.0, 2.0]))
     assert memo.fingerprint(_frame()) == memo.fingerprint(_frame().copy())
+
+
+def test_index_values_and_column_order_are_part_of_the_key():
+    series = pd.Series([1, 2], index=["a", "b"])
+    assert memo.fingerprint(series) != memo.fingerprint(series.set_axis(["b", "a"]))
+    assert memo.fingerprint(_frame()) != memo.fingerprint(_frame()[["population", "unit"]])
+    assert memo.fingerprint(_frame()) == memo.fingerprint(_frame().iloc[::-1].iloc[::-1])
+
+
+def test_strings_are_keyed_by_content_also_when_sliced_or_missing():
+    strings = pd.Series(["a", "bb", "ccc", "bb"], dtype="str")
+    assert memo.fingerprint(strings.iloc[1:2].reset_index(drop=True)) \
+        == memo.fingerprint(pd.Series(["bb"], dtype="str"))
+    assert memo.fingerprint(strings.iloc[1:2].reset_index(drop=True)) \
+        != memo.fingerprint(strings.iloc[3:4].reset_index(drop=True).replace("bb", "bc"))
+    assert memo.fingerprint(pd.Series(["a", None], dtype="str")) != memo.fingerprint(pd.Series(["a", ""], dtype="str"))
+    objects = pd.Series([("x", "y"), ("z",)], dtype=object)
+    assert memo.fingerprint(objects) != memo.fingerprint(pd.Series([("x",), ("z",)], dtype=object))
+
+
+def test_mappings_are_keyed_by_items_and_dataclass_results_are_copied():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Result:
+        k: int
+        table: pd.DataFrame
+
+    calls = []
+
+    @memo.by_content()
+    def weighted(frame: pd.DataFrame, weights: dict[str, float]) -> Result:
+        calls.append(1)
+        return Result(len(weights), frame.assign(weighted=frame["population"] * weights["population"]))
+
+    first = weighted(_frame(), {"population": 2.0, "other": 1})
+    first.table.loc[0, "weighted"] = -1
+    second = weighted(_frame(), {"other": 1, "population": 2.0})  # the same items in another order
+    assert len(calls) == 1 and second.k == 2 and second.table["weighted"].tolist() == [2.0, 4.0, 6.0]
+    weighted(_frame(), {"population": 3.0, "other": 1})
+    assert len(calls) == 2

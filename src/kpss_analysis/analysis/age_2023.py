@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpss_analysis import fmt
+from kpss_analysis import fmt, memo
 from kpss_analysis.analysis.demography import AGE_BANDS, comparison_units, compute_broad_indicators, compute_indicators
 from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.projection import VARIANT_SHORT, interpolate_year
@@ -87,6 +87,7 @@ def czech_change_table(change: pd.DataFrame) -> pd.DataFrame:
 BACKTEST_YEAR = 2024
 
 
+@memo.by_content()  # national: the same for every ORP of a batch
 def compute_age_backtest(projection: pd.DataFrame, age_2023: pd.DataFrame, territory: pd.DataFrame,
                          year: int = BACKTEST_YEAR) -> pd.DataFrame:
     """Projected against observed 0–14 / 15–64 / 65+ of every ORP on 1. 1. ``year``, per variant.

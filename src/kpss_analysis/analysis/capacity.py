@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kpss_analysis import fmt
+from kpss_analysis import fmt, memo
 from kpss_analysis.analysis.demography import aggregate_by_unit, comparison_units
 from kpss_analysis.analysis.labels import czech_columns
 from kpss_analysis.analysis.services import CAPACITY_UNITS, NOT_AVAILABLE, capacity_by_unit, compute_attribution
@@ -79,8 +79,18 @@ def load_target_populations(path: str | Path | None = None) -> pd.DataFrame:
 
 def compute_target_population(age5: pd.DataFrame, territory: pd.DataFrame, level: str, age_from: int) -> pd.Series:
     """People aged ``age_from`` and older per unit of ``level`` (31. 12. 2020)."""
-    older = age5[age5["age_start"] >= age_from]
-    return aggregate_by_unit(older, territory, level, by=[]).set_index("unit")["population"]
+    at_least = _population_aged_at_least(age5[["obec_kod", "age_start", "population"]], territory, level)
+    starts = at_least.columns[at_least.columns >= age_from]
+    people = at_least[starts[0]] if len(starts) else pd.Series(0, index=at_least.index, dtype="int64")
+    return people.rename("population")
+
+
+@memo.by_content(maxsize=8)  # every unit of a level, for every age at once: asked for by chapters 03, 05 and 07
+def _population_aged_at_least(age5: pd.DataFrame, territory: pd.DataFrame, level: str) -> pd.DataFrame:
+    """People aged at least each five-year group's start, per unit of ``level`` (one column per ``age_start``)."""
+    by_age = aggregate_by_unit(age5, territory, level, by=["age_start"]).pivot_table(
+        index="unit", columns="age_start", values="population", aggfunc="sum", fill_value=0)
+    return by_age.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1].rename_axis(columns=None)
 
 
 def compute_ratio_ranking(attribution: pd.DataFrame, age5: pd.DataFrame, territory: pd.DataFrame,

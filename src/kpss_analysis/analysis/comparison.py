@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.spatial.distance import cdist
 from threadpoolctl import threadpool_limits
 
+from kpss_analysis import memo
 from kpss_analysis.analysis import exclusion as excl
 from kpss_analysis.analysis.capacity import compute_target_population
 from kpss_analysis.analysis.demography import CR_CODE, EDUCATION_LABELS, compute_indicators
@@ -123,6 +124,7 @@ def _wilson_rows(indicator: str, count: pd.Series, denominator: pd.Series, confi
                          "ci_low": 100 * np.asarray(low), "ci_high": 100 * np.asarray(high), "method": excl.WILSON})
 
 
+@memo.by_content()  # every unit of a level: the same for every ORP
 def compute_shares(age5: pd.DataFrame, census: pd.DataFrame, exclusion: pd.DataFrame, territory: pd.DataFrame,
                    level: str, confidence: float = 0.95) -> pd.DataFrame:
     """Every share of :data:`SHARE_METHODS` with its interval, for every unit of ``level`` (orp, kraj, cr).
@@ -288,6 +290,7 @@ def compute_neighbour_benchmark(z: pd.DataFrame, n: int, weights: Mapping[str, f
     return pd.Series(distances[:, n], index=z.index, name="distance")
 
 
+@memo.by_content()  # all ORPs: the same for every ORP of a batch
 def compute_types(z: pd.DataFrame, n_types: int, weights: Mapping[str, float], seed: int = 0) -> Typology:
     """:func:`kpss_analysis.analysis.peers.compute_typology` with ``n_types`` 0 meaning "chosen by silhouette".
 

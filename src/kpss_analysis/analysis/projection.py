@@ -127,6 +127,7 @@ def split_to_single_years(groups: pd.DataFrame, profile: pd.DataFrame, *, unit: 
     return out.groupby([unit, "sex", "age"], as_index=False)["population"].sum()
 
 
+@memo.by_content()  # the same for every ORP of a batch
 def compute_orp_base(age5: pd.DataFrame, territory: pd.DataFrame, age1_okres: pd.DataFrame) -> pd.DataFrame:
     """Every ORP by sex × single year on 31. 12. 2020 (five-year groups split by the okres profile).
 
@@ -353,6 +354,7 @@ def interpolate_year(projected: pd.DataFrame, year: int) -> pd.Series:
     return projected[before] * (1 - weight) + projected[after] * weight
 
 
+@memo.by_content()  # national: the same for every ORP of a batch
 def compute_backtest(projection: pd.DataFrame, totals: pd.DataFrame, territory: pd.DataFrame,
                      years: Sequence[int] = (2023, 2024)) -> pd.DataFrame:
     """Projected against observed ORP totals on 1 January of ``years``, per variant.

@@ -188,7 +188,7 @@ def _document(folder: Path, orp_name: str, chapters: list[Chapter],
     numbers = dict.fromkeys(CAPTION_LABELS.values(), 0)
     for index, chapter in enumerate(chapters):
         new_page = _page(document, WD_ORIENT.PORTRAIT)
-        heading = document.add_heading(fmt.text(chapter.title), level=1)
+        heading = _add_styled(document, fmt.text(chapter.title), "Heading 1")
         # A chapter starts on a new page: its heading is never left alone at the foot of the previous one.
         heading.paragraph_format.page_break_before = index > 0 and not new_page
         for item in chapter.items:
@@ -246,14 +246,26 @@ def _new_document(title: str, created: dt.datetime) -> DocxDocument:
     cell.font.size = Pt(TABLE_FONT_SIZES[0])
     cell.paragraph_format.space_after, cell.paragraph_format.line_spacing = Pt(0), 1.0
 
-    document.add_heading(title, level=0)
-    document.add_paragraph("Podklady pro komunitní plán sociálních služeb", style="Subtitle")
+    _add_styled(document, title, "Title")
+    _add_styled(document, "Podklady pro komunitní plán sociálních služeb", "Subtitle")
     return document
+
+
+def _add_styled(document: DocxDocument, text: str, style: str) -> Paragraph:
+    """``document.add_paragraph(text, style=style)`` with the style set by its id.
+
+    Given a style's name, python-docx searches all the styles for the default one on every paragraph
+    (a third of a document's build time); a heading is a paragraph in a "Heading n" style, as with
+    ``add_heading``.
+    """
+    paragraph = document.add_paragraph(text)
+    paragraph._p.style = document.styles[style].style_id
+    return paragraph
 
 
 def _add_caption(document: DocxDocument, label: str, number: int, text: str) -> None:
     """'Graf 3: …' in the Caption style, the number as a SEQ field so that Word renumbers it."""
-    paragraph = document.add_paragraph(f"{label}{fmt.NBSP}", style="Caption")
+    paragraph = _add_styled(document, f"{label}{fmt.NBSP}", "Caption")
     _add_field(paragraph, f" SEQ {label} \\* ARABIC ", str(number))
     paragraph.add_run(f": {fmt.text(text)}")
 
@@ -280,7 +292,7 @@ def _add_source(document: DocxDocument, source: str, notes: str | None = None) -
     """'Zdroj: …' and an optional 'Poznámka: …' line, spaced from what follows, not from each other."""
     lines = [f"Zdroj: {source}"] + ([f"Poznámka: {notes}"] if notes else [])
     for index, line in enumerate(lines):
-        paragraph = document.add_paragraph(fmt.text(line), style=SOURCE_STYLE)
+        paragraph = _add_styled(document, fmt.text(line), SOURCE_STYLE)
         if index < len(lines) - 1:
             paragraph.paragraph_format.space_after = Pt(0)
             paragraph.paragraph_format.keep_with_next = True
@@ -327,7 +339,7 @@ def _build_table(document: DocxDocument, folder: Path, item: dict) -> tuple[bool
     if not fits:
         size, widths, _fits = table_layout(header, texts, numeric, LANDSCAPE_TEXT_WIDTH)
 
-    table = document.add_table(rows=1 + len(texts), cols=len(header))
+    table = document.add_table(rows=1 + min(1, len(texts)), cols=len(header))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -341,23 +353,34 @@ def _build_table(document: DocxDocument, folder: Path, item: dict) -> tuple[bool
     style_id = document.styles[TABLE_STYLE].style_id  # set by id: Paragraph.style= looks it up per cell (slow)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
-    for index, (row, values) in enumerate(zip(table.rows, [header, *texts], strict=True)):
+    # python-docx builds the header row and one body row (cell widths, style, alignment, bold, font size);
+    # the other body rows are copies of that one: building every cell costs about ten times more.
+    for index, row in enumerate(table.rows):
         row_properties = row._tr.get_or_add_trPr()
         row_properties.append(OxmlElement("w:cantSplit"))
         if index == 0:
             row_properties.append(OxmlElement("w:tblHeader"))  # repeated on every page
-        for cell, text, width, is_number in zip(row.cells, values, widths, numeric, strict=True):
+        for cell, width, is_number in zip(row.cells, widths, numeric, strict=True):
             cell.width = width
             paragraph = cell.paragraphs[0]
             paragraph._p.style = style_id
             if is_number:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            if index == len(texts):  # the last row stays on the page of the "Zdroj:" line
-                paragraph.paragraph_format.keep_with_next = True
-            run = paragraph.add_run(text)
-            run.bold = index == 0 or None
+            run = paragraph.add_run()
+            if index == 0:
+                run.bold = True
             if size != TABLE_FONT_SIZES[0]:
                 run.font.size = Pt(size)
+    tbl = table._tbl
+    if texts:
+        prototype = tbl.tr_lst[1]
+        tbl.extend(deepcopy(prototype) for _row in texts[1:])
+    for index, (tr, values) in enumerate(zip(tbl.tr_lst, [header, *texts], strict=True)):
+        if index == len(texts):  # the last row stays on the page of the "Zdroj:" line
+            for p in tr.iter(qn("w:p")):
+                p.get_or_add_pPr().keepNext_val = True
+        for run, text in zip(tr.iter(qn("w:r")), values, strict=True):
+            run.text = text
     table._tbl.getparent().remove(table._tbl)
     return fits, table._tbl
 
@@ -427,10 +450,10 @@ def _add_catalogue(document: DocxDocument, folder: Path, item: dict) -> None:
     path = _item_file(folder, item, next((f for f in _field(item, "files") if f.endswith(".json")), None))
     try:
         catalogue = json.loads(path.read_text(encoding="utf-8"))
-        document.add_heading(CATALOGUE_HEADING, level=2)
+        _add_styled(document, CATALOGUE_HEADING, "Heading 2")
         document.add_paragraph(fmt.text(catalogue["caption"]))
         for group in catalogue["groups"]:
-            document.add_heading(fmt.text(f"{group['druh']} ({group['paragraph']})"), level=3)
+            _add_styled(document, fmt.text(f"{group['druh']} ({group['paragraph']})"), "Heading 3")
             for entry in group["entries"]:
                 _add_catalogue_entry(document, entry)
         _add_source(document, catalogue["source"])
