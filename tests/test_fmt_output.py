@@ -469,3 +469,19 @@ def test_display_png_is_a_reduced_copy():
         reduced = np.asarray(image)
     assert reduced.shape == (10, 20, 3)
     assert (reduced[:, :10] == 0).all() and (reduced[:, 10:] == 255).all()
+
+
+def test_render_keeps_content_below_the_figure():
+    """A legend placed below the axes reaches past the figure: the raster grows to hold it, at the same width."""
+    fig, ax = plt.subplots(figsize=(A4_TEXT_WIDTH_IN, 2), layout="constrained")
+    ax.plot([1, 2], [3, 4])
+    ax.legend(["řada s dlouhým názvem"], loc="upper left", bbox_to_anchor=(0, -0.8), fontsize=14)
+    rendered = figure_files.render(fig)
+    plt.close(fig)
+    assert rendered.box.y0 < 0
+    assert rendered.pixels.shape == (round(rendered.box.height * figure_files.DPI),
+                                     int(A4_TEXT_WIDTH_IN * figure_files.DPI), 3)
+    below = rendered.pixels[round(rendered.box.y1 * figure_files.DPI):]  # rows under the figure's bottom edge
+    assert len(below) > (figure_files.FIGURE_PAD_IN + 0.05) * figure_files.DPI  # more than the padding
+    assert (below < 100).any()  # the legend's text is there
+    assert (rendered.pixels[-3:] == 255).all()  # and the padding under it is the figure's white

@@ -94,17 +94,16 @@ def render(fig: plt.Figure) -> Rendered:
         tight = fig.get_tightbbox(canvas.get_renderer())
         width, height = fig.get_figwidth(), fig.get_figheight()
         box = Bbox.from_extents(0, tight.y0 - FIGURE_PAD_IN, width, tight.y1 + FIGURE_PAD_IN)
+        pixels = _rgb(canvas)
         if tight.y0 >= 0 and tight.y1 <= height:
-            pixels = _rgb(canvas)
             top, bottom = round((height - box.y1) * DPI), round((height - box.y0) * DPI)
             color = np.round(np.asarray(to_rgb(fig.get_facecolor())) * 255)
             pixels = np.vstack([_rows(max(0, -top), pixels.shape[1], color), pixels[max(0, top):bottom],
                                 _rows(max(0, bottom - pixels.shape[0]), pixels.shape[1], color)])
-        else:
+        else:  # raw RGBA rows of the box's width (the figure's), not a PNG to encode and decode again
             buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=DPI, bbox_inches=box)
-            with Image.open(buffer) as image:
-                pixels = np.asarray(image.convert("RGB"))
+            fig.savefig(buffer, format="rgba", dpi=DPI, bbox_inches=box)
+            pixels = np.frombuffer(buffer.getbuffer(), np.uint8).reshape(-1, pixels.shape[1], 4)[:, :, :3]
     finally:
         fig.dpi = old_dpi
         fig.set_canvas(old_canvas)
