@@ -97,3 +97,12 @@ def test_mappings_are_keyed_by_items_and_dataclass_results_are_copied():
     assert len(calls) == 1 and second.k == 2 and second.table["weighted"].tolist() == [2.0, 4.0, 6.0]
     weighted(_frame(), {"population": 3.0, "other": 1})
     assert len(calls) == 2
+
+
+def test_names_are_keyed_by_type_and_index_names_count():
+    assert memo.fingerprint(pd.Series([1, 2], name=1)) != memo.fingerprint(pd.Series([1, 2], name="1"))
+    assert memo.fingerprint(pd.Series([1, 2], name="None")) != memo.fingerprint(pd.Series([1, 2]))
+    named = _frame().set_index("unit")
+    assert memo.fingerprint(named) != memo.fingerprint(named.rename_axis("obec"))
+    assert memo.fingerprint(named) != memo.fingerprint(named.rename_axis(columns="values"))
+    assert memo.fingerprint(named) == memo.fingerprint(_frame().set_index("unit"))
