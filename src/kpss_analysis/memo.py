@@ -27,9 +27,11 @@ Result = TypeVar("Result")
 def _buffers(values: pd.Series | pd.Index) -> Iterator[object]:
     """The memory that holds ``values`` in one canonical layout, so that equal contents give equal bytes.
 
-    Numpy data as it is; Arrow data as one unsliced array (chunks combined, a slice compacted: a
-    slice's buffers hold rows outside it; no bitmap when nothing is missing); a default index (0 … n − 1) as its range; other dtypes
-    (objects, categories) as pandas' hash of every row.
+    * numpy data as it is;
+    * Arrow data as one unsliced array: chunks combined, a slice compacted (its buffers hold rows
+      outside it), no validity bitmap when nothing is missing;
+    * a default index (0 … n − 1) as its length;
+    * other dtypes (objects, categories) as pandas' hash of every row.
     """
     if isinstance(values, pd.RangeIndex) or (isinstance(values, pd.Index) and values.dtype.kind in "iu"
                                              and np.array_equal(values, np.arange(len(values)))):

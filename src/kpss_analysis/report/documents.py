@@ -255,7 +255,7 @@ def _add_styled(document: DocxDocument, text: str, style: str) -> Paragraph:
     """``document.add_paragraph(text, style=style)`` with the style set by its id.
 
     Given a style's name, python-docx searches all the styles for the default one on every paragraph
-    (a third of a document's build time); a heading is a paragraph in a "Heading n" style, as with
+    (about a quarter of a document's build time); a heading is a paragraph in a "Heading n" style, as with
     ``add_heading``.
     """
     paragraph = document.add_paragraph(text)
@@ -381,8 +381,8 @@ def _build_table(document: DocxDocument, folder: Path, item: dict) -> tuple[bool
                 p.get_or_add_pPr().keepNext_val = True
         for run, text in zip(tr.iter(qn("w:r")), values, strict=True):
             run.text = text
-    table._tbl.getparent().remove(table._tbl)
-    return fits, table._tbl
+    tbl.getparent().remove(tbl)
+    return fits, tbl
 
 
 def _page(document: DocxDocument, orientation: WD_ORIENT) -> bool:
